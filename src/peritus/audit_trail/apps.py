@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+
+
+class AuditTrailConfig(AppConfig):
+    name = "peritus.audit_trail"
+    label = "audit_trail"
+    verbose_name = "Audit trail"
+
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from peritus.audit_trail import guard
+
+        connection_created.connect(guard.register_sqlite_guard, dispatch_uid="peritus-audit-guard")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ComplianceConfig(AppConfig):
+    name = "peritus.compliance"
+    label = "compliance"
+    verbose_name = "Compliance and evidence"

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ImpartialityConfig(AppConfig):
+    name = "peritus.impartiality"
+    label = "impartiality"
+    verbose_name = "Impartiality"

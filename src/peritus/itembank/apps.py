@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ItembankConfig(AppConfig):
+    name = "peritus.itembank"
+    label = "itembank"
+    verbose_name = "Item bank"
