@@ -31,6 +31,7 @@ class RoleGrant:
     scheme_id: int | None
     active: bool  # False while the personnel agreement for the role is not accepted
     agreement_id: int | None
+    scheme_name: str = ""
 
 
 def current_agreement_for(
@@ -70,7 +71,9 @@ def role_grants(user: Any, *, on: dt.date | None = None) -> list[RoleGrant]:
     if cached is not None and on is None:
         return list(cached)
     day = on or timezone.localdate()
-    assignments = list(RoleAssignment.objects.current(day).filter(user=user).select_related("role"))
+    assignments = list(
+        RoleAssignment.objects.current(day).filter(user=user).select_related("role", "scheme")
+    )
     grants: list[RoleGrant] = []
     if assignments:
         agreements = _current_agreements(day)
@@ -164,3 +167,18 @@ def get_person_of_user(user: Any) -> Person | None:
 def token_scopes(user: Any) -> tuple[str, ...] | None:
     """The scopes of the API token the request came with; None for a signed-in session."""
     return getattr(user, "_peritus_token_scopes", None)
+
+
+@dataclasses.dataclass(frozen=True)
+class GrantDescription:
+    role: str
+    role_name: str
+    scheme_name: str
+    active: bool
+
+
+def describe_grant(grant: RoleGrant) -> GrantDescription:
+    """A role grant in words for pages: the role's name and its scheme's."""
+    return GrantDescription(
+        grant.role, str(RoleCode(grant.role).label), grant.scheme_name, grant.active
+    )

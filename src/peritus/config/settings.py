@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -264,6 +265,10 @@ STORAGES = {
         )
     },
 }
+
+# Development and tests serve assets straight from the apps; production from collectstatic.
+WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Mail -----------------------------------------------------------------------------------------
 MAILERS = {"default": mailer_from_url(EMAIL_URL)}

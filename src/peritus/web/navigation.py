@@ -26,7 +26,7 @@ class NavLink:
 def _collect(function_name: str, user: Any) -> list[NavLink]:
     links: list[NavLink] = []
     for app_config in apps.get_app_configs():
-        if not app_config.name.startswith("peritus."):
+        if not app_config.name.startswith("peritus.") or app_config.label == "web":
             continue
         try:
             module = importlib.import_module(f"{app_config.name}.navigation")

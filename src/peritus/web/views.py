@@ -17,6 +17,7 @@ import peritus
 from peritus.accounts.forms import AgreementAcceptanceForm
 from peritus.accounts.selectors import (
     agreements_awaiting,
+    describe_grant,
     get_person_of_user,
     is_staff_member,
     role_grants,
@@ -55,7 +56,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 
 
 def office(request: HttpRequest) -> HttpResponse:
-    grants = role_grants(request.user)
+    grants = [describe_grant(grant) for grant in role_grants(request.user)]
     return render(
         request,
         "web/office.html",
