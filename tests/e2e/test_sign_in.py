@@ -27,7 +27,8 @@ def test_candidate_signs_in_and_reaches_only_the_portal(
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome, Ada")
     response = page.goto(f"{live_server.url}/office/")
-    assert response is not None and response.status == 403
+    assert response is not None
+    assert response.status == 403
 
 
 def test_staff_sign_in_asks_for_the_second_factor_then_opens_the_office(

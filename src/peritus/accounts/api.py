@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from peritus.accounts.models import ApiToken, Person
 from peritus.accounts.schemas import (
@@ -54,7 +54,7 @@ def list_tokens(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a personal API token")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status:
     require_api_scope(request.user, "write")
     token, secret = create_api_token(
         actor=request.user,  # type: ignore[arg-type]
@@ -62,7 +62,7 @@ def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str,
         scopes=payload.scopes,
         expires_at=payload.expires_at,
     )
-    return 201, {**TokenOut.from_orm(token).model_dump(), "secret": secret}
+    return Status(201, {**TokenOut.from_orm(token).model_dump(), "secret": secret})
 
 
 @router.post(

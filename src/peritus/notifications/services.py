@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
+from django.core.mail import EmailMessage
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -101,7 +101,6 @@ def deliver_message(*, message_id: int, now: dt.datetime | None = None) -> Outbo
                 body=message.body,
                 from_email=settings.DEFAULT_FROM_EMAIL,
                 to=[message.recipient_email],
-                connection=mailers.default,
             )
             email.send()
         except Exception as error:
