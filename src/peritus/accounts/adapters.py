@@ -10,7 +10,7 @@ from peritus.accounts.models import User
 from peritus.accounts.selectors import is_staff_member
 
 
-class PeritusAccountAdapter(DefaultAccountAdapter):
+class PeritusAccountAdapter(DefaultAccountAdapter):  # type: ignore[misc]  # allauth is untyped here
     def save_user(self, request: HttpRequest, user: Any, form: Any, commit: bool = True) -> User:
         from peritus.accounts.services import register_candidate
 

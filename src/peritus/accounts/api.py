@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Router, Status
 
-from peritus.accounts.models import ApiToken, Person
+from peritus.accounts.models import ApiToken, Person, User
 from peritus.accounts.schemas import (
     MeOut,
     PersonOut,
@@ -50,11 +50,11 @@ def get_person(request: HttpRequest, person_id: int) -> Person:
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
 def list_tokens(request: HttpRequest) -> Any:
-    return ApiToken.objects.filter(user=request.user)
+    return ApiToken.objects.filter(user=cast(User, request.user))
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="Create a personal API token")
-def create_token(request: HttpRequest, payload: TokenIn) -> Status:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     require_api_scope(request.user, "write")
     token, secret = create_api_token(
         actor=request.user,  # type: ignore[arg-type]

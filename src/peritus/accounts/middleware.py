@@ -20,12 +20,12 @@ SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def has_second_factor(user: object) -> bool:
-    return Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists()
+    return bool(Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists())
 
 
 def signed_in_with_second_factor(request: HttpRequest) -> bool:
     """allauth records the authentication methods of the session; a staff login must include MFA."""
-    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    records = get_authentication_records(request, request.user)
     return any(record.get("method") == "mfa" for record in records)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, ClassVar
+from typing import Any, ClassVar, override
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -63,6 +63,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["family_name", "given_names", "email"]
 
+    @override
     def __str__(self) -> str:
         return self.full_name or self.email
 
@@ -106,6 +107,7 @@ class Person(TimeStampedModel):
         ordering = ["family_name", "given_names", "pk"]
         indexes = [models.Index(fields=["family_name", "given_names"])]
 
+    @override
     def __str__(self) -> str:
         return self.full_name
 
@@ -128,6 +130,7 @@ class Role(models.Model):
     class Meta:
         ordering = ["name"]
 
+    @override
     def __str__(self) -> str:
         return self.name
 
@@ -171,6 +174,7 @@ class RoleAssignment(TimeStampedModel):
     class Meta:
         ordering = ["user_id", "role_id", "valid_from"]
 
+    @override
     def __str__(self) -> str:
         where = f" ({self.scheme})" if self.scheme_id else ""
         return f"{self.user} — {self.role}{where}"
@@ -198,6 +202,7 @@ class AgreementVersion(TimeStampedModel):
             )
         ]
 
+    @override
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
 
@@ -218,6 +223,7 @@ class AgreementAcceptance(models.Model):
     class Meta:
         ordering = ["-accepted_at"]
 
+    @override
     def __str__(self) -> str:
         return f"{self.user} accepted {self.agreement} on {self.accepted_at:%Y-%m-%d}"
 
@@ -243,6 +249,7 @@ class ApiToken(TimeStampedModel):
     class Meta:
         ordering = ["-created_at"]
 
+    @override
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 

@@ -6,7 +6,6 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -19,6 +18,7 @@ from peritus.accounts.models import (
     User,
 )
 from peritus.accounts.roles import RoleCode
+from peritus.core.conf import peritus_setting
 
 _CACHE_ATTRIBUTE = "_peritus_role_grants"
 
@@ -77,7 +77,7 @@ def role_grants(user: Any, *, on: dt.date | None = None) -> list[RoleGrant]:
     grants: list[RoleGrant] = []
     if assignments:
         agreements = _current_agreements(day)
-        validity = dt.timedelta(days=settings.PERITUS["AGREEMENT_VALIDITY_DAYS"])
+        validity = dt.timedelta(days=int(peritus_setting("AGREEMENT_VALIDITY_DAYS")))
         accepted = set(
             AgreementAcceptance.objects.filter(
                 user=user, accepted_at__gte=timezone.now() - validity

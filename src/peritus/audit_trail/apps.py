@@ -1,3 +1,5 @@
+from typing import override
+
 from django.apps import AppConfig
 
 
@@ -6,6 +8,7 @@ class AuditTrailConfig(AppConfig):
     label = "audit_trail"
     verbose_name = "Audit trail"
 
+    @override
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, override
 
 from django.conf import settings
 from django.db import models
@@ -38,6 +38,7 @@ class AuditEvent(models.Model):
         ordering = ["sequence"]
         indexes = [models.Index(fields=["subject_type", "subject_id", "sequence"])]
 
+    @override
     def __str__(self) -> str:
         return f"#{self.sequence} {self.event_type}"
 
@@ -68,6 +69,7 @@ class AuditEventLink(models.Model):
         ordering = ["event_id"]
         indexes = [models.Index(fields=["record_type", "record_id", "event"])]
 
+    @override
     def __str__(self) -> str:
         return f"{self.record_type}#{self.record_id} in event {self.event_id}"
 
@@ -81,5 +83,6 @@ class AuditChainHead(models.Model):
     class Meta:
         ordering = ["pk"]
 
+    @override
     def __str__(self) -> str:
         return f"chain head at #{self.sequence}"

@@ -56,7 +56,7 @@ def record_event(
     payload = canonical_json(content)
     occurred_at = occurred_at or timezone.now()
     actor_id = actor.pk if actor is not None and getattr(actor, "pk", None) else None
-    actor_label = actor.email if actor_id is not None else SYSTEM_ACTOR_LABEL
+    actor_label = str(getattr(actor, "email", "")) if actor_id is not None else SYSTEM_ACTOR_LABEL
 
     head = AuditChainHead.objects.select_for_update().filter(pk=1).first()
     if head is None:  # a flushed database (demo reset, browser tests): start the chain again

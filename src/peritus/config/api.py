@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
-from typing import Any
+from typing import Any, override
 
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
@@ -26,6 +26,7 @@ class TokenAuth(HttpBearer):
 
     openapi_scheme = "bearer"
 
+    @override
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = authenticate_api_token(token)
         if user is not None:
@@ -50,6 +51,7 @@ ERROR_RESPONSES = {
 
 
 class PeritusAPI(NinjaAPI):
+    @override
     def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
         schema = super().get_openapi_schema(*args, **kwargs)
         components = schema.setdefault("components", {}).setdefault("schemas", {})

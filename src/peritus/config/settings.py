@@ -8,6 +8,7 @@ PERITUS_DEMO relaxes only what a local demonstration on http://127.0.0.1 needs.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -188,7 +189,7 @@ ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_SIGNUP_FORM_CLASS = "peritus.accounts.forms.CandidateSignupForm"
 ACCOUNT_ADAPTER = "peritus.accounts.adapters.PeritusAccountAdapter"
-ACCOUNT_RATE_LIMITS = {
+ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -283,7 +284,7 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 
 # Peritus --------------------------------------------------------------------------------------
-PERITUS = {
+PERITUS: dict[str, Any] = {
     "BODY_NAME": env_str("PERITUS_BODY_NAME", "Peritus Certification Body"),
     "BODY_LEGAL_NAME": env_str("PERITUS_BODY_LEGAL_NAME", "Peritus Certification Body Ltd"),
     "BODY_ADDRESS": env_str("PERITUS_BODY_ADDRESS", "1 Example Street, Example City"),

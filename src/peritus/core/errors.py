@@ -7,7 +7,7 @@ context subclasses `DomainError` in its own `errors.py`. The API maps them to JS
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 
 class DomainError(Exception):
@@ -21,6 +21,7 @@ class DomainError(Exception):
         self.message = str(message)
         self.details = details
 
+    @override
     def __str__(self) -> str:
         return self.message
 

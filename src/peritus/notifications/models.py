@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import override
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -45,5 +47,6 @@ class OutboxMessage(TimeStampedModel):
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
+    @override
     def __str__(self) -> str:
         return f"{self.template} → {self.recipient_email} ({self.status})"

@@ -1,3 +1,5 @@
+from typing import override
+
 from django.apps import AppConfig
 
 
@@ -6,6 +8,7 @@ class SchedulingConfig(AppConfig):
     label = "scheduling"
     verbose_name = "Scheduled jobs"
 
+    @override
     def ready(self) -> None:
         from django.utils.module_loading import autodiscover_modules
 

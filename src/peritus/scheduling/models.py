@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import override
+
 from django.db import models
 
 
@@ -17,5 +19,6 @@ class JobRun(models.Model):
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["job_name", "succeeded", "scheduled_for"])]
 
+    @override
     def __str__(self) -> str:
         return f"{self.job_name} @ {self.scheduled_for:%Y-%m-%d %H:%M}"

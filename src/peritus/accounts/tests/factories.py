@@ -19,7 +19,7 @@ TEST_PASSWORD = "correct-horse-battery-staple"
 TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
-class UserFactory(factory.django.DjangoModelFactory[User]):
+class UserFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]  # factory_boy is untyped here
     class Meta:
         model = User
         skip_postgeneration_save = True
@@ -29,7 +29,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     family_name = factory.Faker("last_name")
     preferred_language = "en"
 
-    @factory.post_generation
+    @factory.post_generation  # type: ignore[untyped-decorator]  # factory_boy is untyped here
     def password(self, create: bool, extracted: str | None, **kwargs: Any) -> None:
         self.set_password(extracted or TEST_PASSWORD)
         if create:
@@ -39,7 +39,7 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
             )
 
 
-class PersonFactory(factory.django.DjangoModelFactory[Person]):
+class PersonFactory(factory.django.DjangoModelFactory):  # type: ignore[misc]  # factory_boy is untyped here
     class Meta:
         model = Person
 
@@ -49,10 +49,22 @@ class PersonFactory(factory.django.DjangoModelFactory[Person]):
     date_of_birth = factory.Faker("date_of_birth", minimum_age=21, maximum_age=70)
 
 
+def make_user(**fields: Any) -> User:
+    """A user with a verified email address and the test password."""
+    user: User = UserFactory.create(**fields)
+    return user
+
+
+def make_person(**fields: Any) -> Person:
+    """A person record (without a login unless `user` is given)."""
+    person: Person = PersonFactory.create(**fields)
+    return person
+
+
 def make_candidate(**user_fields: Any) -> User:
     """A signed-up candidate: a user with a verified email and their person record."""
-    user = UserFactory(**user_fields)
-    PersonFactory(
+    user = make_user(**user_fields)
+    make_person(
         user=user, given_names=user.given_names, family_name=user.family_name, email=user.email
     )
     return user
@@ -87,13 +99,14 @@ def grant_role(
 
 def enrol_totp(user: User, secret: str = TEST_TOTP_SECRET) -> Authenticator:
     """Give a staff user a TOTP authenticator (the second factor) with a known secret."""
-    return TOTP.activate(user, secret).instance
+    authenticator: Authenticator = TOTP.activate(user, secret).instance
+    return authenticator
 
 
 def make_staff(
     *roles: RoleCode | str, scheme: Any = None, with_totp: bool = True, **user_fields: Any
 ) -> User:
-    user = UserFactory(**user_fields)
+    user = make_user(**user_fields)
     for role in roles:
         grant_role(user, role, scheme=scheme)
     if with_totp:

@@ -16,14 +16,14 @@ from peritus.accounts.selectors import (
     list_personnel_active_without_agreement,
 )
 from peritus.accounts.services import accept_agreement, publish_agreement, require_role
-from peritus.accounts.tests.factories import UserFactory, grant_role
+from peritus.accounts.tests.factories import grant_role, make_user
 from peritus.audit_trail.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_unaccepted_agreement_blocks_the_role() -> None:
-    examiner = UserFactory()
+    examiner = make_user()
     grant_role(examiner, RoleCode.EXAMINER, accept_agreement=False)
 
     with pytest.raises(RoleNotHeldError) as error:
@@ -34,7 +34,7 @@ def test_an_unaccepted_agreement_blocks_the_role() -> None:
 
 
 def test_accepting_the_agreement_activates_the_role_and_records_version_time_and_address() -> None:
-    examiner = UserFactory()
+    examiner = make_user()
     grant_role(examiner, RoleCode.EXAMINER, accept_agreement=False)
     agreement = current_agreement_for(RoleCode.EXAMINER)
     assert agreement is not None
@@ -52,7 +52,7 @@ def test_accepting_the_agreement_activates_the_role_and_records_version_time_and
 
 
 def test_a_new_agreement_version_deactivates_the_role_until_accepted(administrator: User) -> None:
-    examiner = UserFactory()
+    examiner = make_user()
     grant_role(examiner, RoleCode.EXAMINER)
     assert has_role(examiner, RoleCode.EXAMINER)
 
@@ -67,7 +67,7 @@ def test_a_new_agreement_version_deactivates_the_role_until_accepted(administrat
 
 
 def test_an_acceptance_lapses_after_a_year() -> None:
-    examiner = UserFactory()
+    examiner = make_user()
     grant_role(examiner, RoleCode.EXAMINER)
     with time_machine.travel(timezone.now() + dt.timedelta(days=366)):
         examiner = User.objects.get(pk=examiner.pk)
@@ -75,9 +75,9 @@ def test_an_acceptance_lapses_after_a_year() -> None:
 
 
 def test_the_report_of_personnel_acting_without_an_agreement_names_them() -> None:
-    waiting = UserFactory()
+    waiting = make_user()
     grant_role(waiting, RoleCode.DECISION_MAKER, accept_agreement=False)
-    grant_role(UserFactory(), RoleCode.DECISION_MAKER)
+    grant_role(make_user(), RoleCode.DECISION_MAKER)
 
     missing = list_personnel_active_without_agreement()
 

@@ -10,7 +10,7 @@ from peritus.accounts.models import RoleAssignment, User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.selectors import has_role
 from peritus.accounts.services import assign_role, revoke_role
-from peritus.accounts.tests.factories import UserFactory, grant_role
+from peritus.accounts.tests.factories import grant_role, make_user
 from peritus.audit_trail.models import AuditEvent
 from peritus.schemes.models import Scheme
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_assigning_a_role_is_audited_with_who_and_which_role(administrator: User) -> None:
-    user = UserFactory()
+    user = make_user()
 
     assignment = assign_role(
         actor=administrator, user=user, role=RoleCode.EXAMINER, reason="New examiner"
@@ -35,14 +35,14 @@ def test_assigning_a_role_is_audited_with_who_and_which_role(administrator: User
 
 def test_only_an_administrator_may_assign_roles(officer: User) -> None:
     with pytest.raises(RoleNotHeldError) as error:
-        assign_role(actor=officer, user=UserFactory(), role=RoleCode.EXAMINER)
+        assign_role(actor=officer, user=make_user(), role=RoleCode.EXAMINER)
 
     assert error.value.code == "role_not_held"
     assert not RoleAssignment.objects.filter(role__code="examiner").exists()
 
 
 def test_sales_and_scoring_cannot_be_combined_in_one_person(administrator: User) -> None:
-    user = UserFactory()
+    user = make_user()
     assign_role(actor=administrator, user=user, role=RoleCode.FINANCE_OFFICER)
 
     with pytest.raises(AccountsError) as error:
@@ -52,7 +52,7 @@ def test_sales_and_scoring_cannot_be_combined_in_one_person(administrator: User)
 
 
 def test_an_accreditation_assessor_holds_no_other_role(administrator: User) -> None:
-    user = UserFactory()
+    user = make_user()
     assign_role(
         actor=administrator, user=user, role=RoleCode.ASSESSOR,
         valid_until=timezone.localdate() + dt.timedelta(days=10),
@@ -66,13 +66,13 @@ def test_an_accreditation_assessor_holds_no_other_role(administrator: User) -> N
 
 def test_the_assessor_role_needs_an_end_date(administrator: User) -> None:
     with pytest.raises(AccountsInputError) as error:
-        assign_role(actor=administrator, user=UserFactory(), role=RoleCode.ASSESSOR)
+        assign_role(actor=administrator, user=make_user(), role=RoleCode.ASSESSOR)
 
     assert error.value.code == "end_date_required"
 
 
 def test_an_assessor_loses_access_the_day_after_their_end_date(administrator: User) -> None:
-    user = UserFactory()
+    user = make_user()
     grant_role(user, RoleCode.ASSESSOR, valid_until=timezone.localdate())
     assert has_role(user, RoleCode.ASSESSOR)
 
@@ -85,7 +85,7 @@ def test_an_assessor_loses_access_the_day_after_their_end_date(administrator: Us
 def test_a_scheme_scoped_role_does_not_reach_other_schemes(db: None) -> None:
     welding = Scheme.objects.create(code="WI", slug="welding", name="Welding inspector")
     cloud = Scheme.objects.create(code="CS", slug="cloud", name="Cloud security")
-    user = UserFactory()
+    user = make_user()
     grant_role(user, RoleCode.DECISION_MAKER, scheme=welding)
 
     assert has_role(user, RoleCode.DECISION_MAKER, scheme_id=welding.pk)
@@ -93,7 +93,7 @@ def test_a_scheme_scoped_role_does_not_reach_other_schemes(db: None) -> None:
 
 
 def test_a_revoked_role_no_longer_acts_and_the_revocation_is_audited(administrator: User) -> None:
-    user = UserFactory()
+    user = make_user()
     assignment = grant_role(user, RoleCode.EXAMINER)
 
     revoke_role(actor=administrator, assignment=assignment, reason="Left the body")
@@ -105,7 +105,7 @@ def test_a_revoked_role_no_longer_acts_and_the_revocation_is_audited(administrat
 
 
 def test_revoking_needs_a_reason(administrator: User) -> None:
-    assignment = grant_role(UserFactory(), RoleCode.EXAMINER)
+    assignment = grant_role(make_user(), RoleCode.EXAMINER)
 
     with pytest.raises(AccountsInputError) as error:
         revoke_role(actor=administrator, assignment=assignment, reason=" ")

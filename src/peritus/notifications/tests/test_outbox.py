@@ -42,13 +42,19 @@ def test_a_queued_notice_is_sent_after_commit(
     assert "Your application was received." in mail.outbox[0].body
 
 
-def test_a_rolled_back_change_takes_its_notice_with_it() -> None:
-    class Refused(Exception):
-        pass
+class ChangeRefusedError(Exception):
+    pass
 
-    with pytest.raises(Refused), transaction.atomic():
+
+def queue_then_refuse() -> None:
+    with transaction.atomic():
         queue()
-        raise Refused
+        raise ChangeRefusedError
+
+
+def test_a_rolled_back_change_takes_its_notice_with_it() -> None:
+    with pytest.raises(ChangeRefusedError):
+        queue_then_refuse()
 
     assert not OutboxMessage.objects.exists()
     assert mail.outbox == []

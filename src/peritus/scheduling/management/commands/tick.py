@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, override
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
@@ -23,6 +23,7 @@ def parse_now(value: str) -> dt.datetime:
 class Command(BaseCommand):
     help = "Runs every scheduled job that is due once (expiry, reminders, outbox, audit check …) and prints what it did."
 
+    @override
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--now", help="Run as if it were this ISO 8601 date-time (tests, catching up)."
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             "--list", action="store_true", help="List the registered jobs and exit."
         )
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         if options["list"]:
             for job in registered_jobs():

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, override
 
 from django.conf import settings
 from django.core.management import call_command
@@ -12,11 +12,13 @@ from peritus.core.demo import DEMO_PASSWORD, load_demo
 class Command(BaseCommand):
     help = "Loads the demo data set (idempotent). --reset empties the database first (demo and debug only)."
 
+    @override
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--reset", action="store_true", help="Empty the database, then load the demo again."
         )
 
+    @override
     def handle(self, *args: Any, **options: Any) -> None:
         if options["reset"]:
             if settings.PRODUCTION:
