@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.db.models import Prefetch, QuerySet
+from django.utils.translation import gettext as _
 
 from peritus.schemes.models import (
     AssessmentComponent,
+    CombinationRule,
     CompetenceDomain,
     Prerequisite,
     Scheme,
@@ -104,3 +108,50 @@ def get_pass_rule(scheme_version: SchemeVersion) -> PassRule:
         ),
         overall_pass_percent=scheme_version.overall_pass_percent,
     )
+
+
+def list_missing_parts(version: SchemeVersion) -> list[tuple[str, str]]:
+    """What a version lacks before it may be approved and published: (code, sentence) pairs."""
+    missing: list[tuple[str, str]] = []
+    if not version.scope_statement.strip():
+        missing.append(("scope_statement", str(_("the scope of certification is not described"))))
+    if not version.scope_items.exists():
+        missing.append(("scope_items", str(_("no scope item"))))
+    domains = list(version.competence_domains.all())
+    if not domains:
+        missing.append(("competence", str(_("no competence domain"))))
+    elif sum((domain.weight for domain in domains), Decimal(0)) != Decimal(100):
+        missing.append(("competence_weights", str(_("competence weights do not add up to 100"))))
+    if not version.prerequisites.exists():
+        missing.append(("prerequisites", str(_("no prerequisite"))))
+    components = list(version.components.all())
+    if not any(component.required for component in components):
+        missing.append(("components", str(_("no required assessment component"))))
+    elif version.combination_rule != CombinationRule.CONJUNCTIVE:
+        if version.overall_pass_percent is None:
+            missing.append(("pass_rule", str(_("the overall pass mark is not set"))))
+        if not any(component.weight > 0 for component in components):
+            missing.append(("pass_rule", str(_("no component carries a weight"))))
+    if not version.validity_months:
+        missing.append(("validity", str(_("the validity period is not set"))))
+    if not version.recertification_requirements.strip():
+        missing.append(
+            ("recertification", str(_("the recertification requirements are not described")))
+        )
+    if not (version.suspension_criteria.strip() and version.withdrawal_criteria.strip()):
+        missing.append(
+            ("suspension", str(_("the criteria for suspension and withdrawal are not described")))
+        )
+    if not version.code_of_conduct.strip():
+        missing.append(("code_of_conduct", str(_("no code of conduct"))))
+    if not version.attestation_text.strip():
+        missing.append(("attestation", str(_("no attestation for applicants to sign"))))
+    if not version.certificate_terms.strip():
+        missing.append(("certificate_terms", str(_("no rules on the use of certificates"))))
+    if not version.fees.exists():
+        missing.append(("fees", str(_("no fee"))))
+    if not (version.appeals_policy.strip() and version.complaints_policy.strip()):
+        missing.append(
+            ("appeals_complaints", str(_("the appeals and complaints processes are not described")))
+        )
+    return missing
