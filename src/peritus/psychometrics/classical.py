@@ -8,9 +8,9 @@ rows, and from each block keeps only integer sufficient statistics:
   total is *s* (and, for keyed items, how many candidates at each level chose each option).
 
 Everything else is exact integer arithmetic on these tables followed by one division: item
-means and variances, item–total covariances (``sum_s s * N[s, j]``), upper and lower groups,
+means and variances, item-total covariances (``sum_s s * N[s, j]``), upper and lower groups,
 score groups, empirical item characteristic curves, the conditional SEM. Memory is O(n) for the
-totals plus O(levels × items); a 1,000,000 × 200 int8 matrix is analysed with a few megabytes
+totals plus O(levels x items); a 1,000,000 x 200 int8 matrix is analysed with a few megabytes
 on top of the matrix itself.
 
 Variances divide by *n* (``ddof = 0``, the variance of the candidates tested) unless the name
@@ -50,7 +50,7 @@ def coefficient_alpha(item_variance_sum: float, total_variance: float, n_items: 
     """Cronbach's (1951) coefficient alpha.
 
     ``alpha = k / (k - 1) * (1 - sum(var_j) / var_total)``; Cronbach, L. J. (1951). Coefficient
-    alpha and the internal structure of tests. Psychometrika, 16, 297–334. Undefined (NaN) for a
+    alpha and the internal structure of tests. Psychometrika, 16, 297-334. Undefined (NaN) for a
     single item or a constant total score. For 0/1 items it equals KR-20.
     """
     if n_items < 2 or not total_variance > 0:
@@ -59,17 +59,17 @@ def coefficient_alpha(item_variance_sum: float, total_variance: float, n_items: 
 
 
 def kr20(p_values: FloatArray, total_variance: float) -> float:
-    """Kuder–Richardson formula 20 for dichotomous items.
+    """Kuder-Richardson formula 20 for dichotomous items.
 
     ``KR-20 = k / (k - 1) * (1 - sum(p_j * q_j) / var_total)``; Kuder, G. F., & Richardson,
-    M. W. (1937). The theory of the estimation of test reliability. Psychometrika, 2, 151–160.
+    M. W. (1937). The theory of the estimation of test reliability. Psychometrika, 2, 151-160.
     """
     k = int(p_values.size)
     return coefficient_alpha(float(np.sum(p_values * (1.0 - p_values))), total_variance, k)
 
 
 def kr21(mean: float, total_variance: float, n_items: int) -> float:
-    """Kuder–Richardson formula 21 (items assumed equally difficult; a lower bound to KR-20).
+    """Kuder-Richardson formula 21 (items assumed equally difficult; a lower bound to KR-20).
 
     ``KR-21 = k / (k - 1) * (1 - mean * (k - mean) / (k * var_total))``; Kuder & Richardson
     (1937).
@@ -95,7 +95,7 @@ def binomial_csem(score: npt.ArrayLike, n_items: int) -> FloatArray:
 
     ``CSEM(x) = sqrt(x * (k - x) / (k - 1))``; Lord, F. M. (1957). Do tests of the same length
     have the same standard errors of measurement? Educational and Psychological Measurement,
-    17, 510–521.
+    17, 510-521.
     """
     x = np.asarray(score, dtype=np.float64)
     if n_items < 2:
@@ -272,7 +272,7 @@ def _scan(
     n, k = scores.shape
     max_total = int(max_scores.sum())
     total_dtype = np.int16 if max_total <= np.iinfo(np.int16).max else np.int32
-    totals = np.empty(n, dtype=total_dtype)
+    totals: npt.NDArray[np.integer[Any]] = np.empty(n, dtype=total_dtype)
     acc = _Accumulator(n_levels=max_total + 1, n_items=k, n_bits=n_bits)
     dichotomous = bool(np.all(max_scores == 1))
     for start in range(0, n, chunk_rows):
@@ -292,7 +292,7 @@ def _scan(
                 "score_out_of_range",
                 f"item {j + 1} has a score above its maximum {int(max_scores[j])}",
             )
-        block_totals = block.sum(axis=1, dtype=total_dtype)
+        block_totals: npt.NDArray[np.integer[Any]] = block.sum(axis=1, dtype=total_dtype)
         totals[start : start + block.shape[0]] = block_totals
         # Sorting the block by total turns "sum per score level" into contiguous slices, so one
         # reduceat gives the block's share of the score-level table without any float copy.
@@ -301,7 +301,10 @@ def _scan(
         starts = np.flatnonzero(np.r_[True, sorted_totals[1:] != sorted_totals[:-1]])
         levels = sorted_totals[starts].astype(np.intp)
         sorted_block = block[order]
-        acc.level_sums[levels] += np.add.reduceat(sorted_block, starts, axis=0, dtype=np.int64)
+        # float32 sums are exact here: a block holds at most 2**24 / max score rows.
+        acc.level_sums[levels] += np.rint(
+            np.add.reduceat(sorted_block.astype(np.float32), starts, axis=0)
+        ).astype(np.int64)
         acc.level_counts[levels] += np.diff(np.r_[starts, block.shape[0]])
         if not dichotomous:
             squared = block.astype(np.int64) ** 2
@@ -314,9 +317,9 @@ def _scan(
             for bit in range(n_bits + 1):
                 chosen = (sel_block == 0) if bit == n_bits else ((sel_block >> bit) & 1) == 1
                 as_int = chosen.view(np.int8)
-                acc.option_levels[bit][levels] += np.add.reduceat(
-                    as_int, starts, axis=0, dtype=np.int64
-                )
+                acc.option_levels[bit][levels] += np.rint(
+                    np.add.reduceat(as_int.astype(np.float32), starts, axis=0)
+                ).astype(np.int64)
                 acc.option_scores[bit] += np.einsum(
                     "ij,ij->j", as_int, sorted_block, dtype=np.int64
                 )
@@ -397,7 +400,7 @@ def analyze(
     extreme_fraction: float = KELLEY_FRACTION,
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
 ) -> ClassicalAnalysis:
-    """Classical item and test analysis of a candidates × items score matrix.
+    """Classical item and test analysis of a candidates x items score matrix.
 
     ``scores`` may be any integer (ideally int8) array, including a ``numpy.memmap``; it is read
     in blocks of ``chunk_rows`` rows and never copied as a whole. ``max_scores`` defaults to 1
@@ -408,8 +411,8 @@ def analyze(
 
     * p-value: mean item score divided by the maximum (proportion correct for 0/1 items);
     * point-biserial: Pearson correlation of the item with the total score *including* the
-      item; item–rest correlation: with the total *excluding* it (Henrysson 1963 on the
-      part–whole inflation the rest score avoids);
+      item; item-rest correlation: with the total *excluding* it (Henrysson 1963 on the
+      part-whole inflation the rest score avoids);
     * biserial (0/1 items): Lord & Novick (1968, sec. 15.4);
     * alpha (Cronbach 1951), alpha if item deleted, KR-20 and KR-21 (Kuder & Richardson 1937);
     * SEM: ``sd_ddof * sqrt(1 - alpha)`` (Lord & Novick 1968, eq. 3.7.1);
@@ -417,7 +420,7 @@ def analyze(
       partial-credit items its item-sampling generalisation
       ``k / (k - 1) * (sum_j x_j^2 - x^2 / k)`` averaged over the candidates at each level
       (which reduces to Lord's formula for 0/1 items; Feldt 1984);
-    * high–low discrimination index: ``p_upper - p_lower`` for Kelley's (1939) upper and lower
+    * high-low discrimination index: ``p_upper - p_lower`` for Kelley's (1939) upper and lower
       27 % groups (ties at the boundary shared fractionally).
     """
     matrix = scores if isinstance(scores, np.ndarray) else np.asarray(scores)
@@ -452,7 +455,9 @@ def analyze(
         n_bits = max((len(key.options) for key in keys), default=0)
         if n_bits == 0:
             selections = None
-    acc, totals = _scan(matrix, maxima, selections, n_bits, max(1, int(chunk_rows)))
+    # Keep per-block float32 sums exact (below 2**24).
+    rows = max(1, min(int(chunk_rows), (1 << 24) // int(maxima.max())))
+    acc, totals = _scan(matrix, maxima, selections, n_bits, rows)
     return _finish(
         acc,
         totals,
@@ -620,7 +625,15 @@ def _finish(
     )
     options = (
         _option_statistics(
-            acc, keys, maxima, counts, rest_var_num, item_sums, sum_t, bounds, upper_w, lower_w
+            acc,
+            keys=keys,
+            counts=counts,
+            rest_var_num=rest_var_num,
+            item_sums=item_sums,
+            sum_t=sum_t,
+            bounds=bounds,
+            upper_w=upper_w,
+            lower_w=lower_w,
         )
         if keys is not None and acc.option_levels.size
         else None
@@ -657,8 +670,8 @@ def _finish(
 
 def _option_statistics(
     acc: _Accumulator,
+    *,
     keys: Sequence[ItemKey],
-    maxima: IntArray,
     counts: IntArray,
     rest_var_num: list[int],
     item_sums: npt.NDArray[np.int64],
@@ -672,7 +685,7 @@ def _option_statistics(
     n = int(counts.sum())
     levels = np.arange(counts.size, dtype=np.int64)
     labels = (*LETTERS[:n_bits], "omit")
-    per_option = acc.option_levels.sum(axis=1)  # slots × items
+    per_option = acc.option_levels.sum(axis=1)  # slots x items
     level_weighted = np.einsum("s,osj->oj", levels, acc.option_levels)  # sum of totals
     n_options = np.array([len(key.options) for key in keys], dtype=np.int64)
     valid = np.zeros((k, n_slots), dtype=np.bool_)
@@ -727,3 +740,24 @@ def _option_statistics(
         mean_total=mean_total,
         is_key=is_key,
     )
+
+
+def sums_by_level(
+    scores: npt.NDArray[np.integer[Any]] | npt.NDArray[np.floating[Any]],
+    levels: npt.NDArray[np.integer[Any]],
+    n_levels: int,
+) -> FloatArray:
+    """Column sums of ``scores`` over the rows at each level (``n_levels`` x columns).
+
+    A sort and one ``reduceat`` instead of a one-hot product: linear in the size of the data.
+    """
+    order = np.argsort(levels, kind="stable")
+    sorted_levels = np.asarray(levels)[order]
+    result = np.zeros((n_levels, scores.shape[1]))
+    if sorted_levels.size == 0:
+        return result
+    starts = np.flatnonzero(np.r_[True, sorted_levels[1:] != sorted_levels[:-1]])
+    result[sorted_levels[starts]] = np.add.reduceat(
+        np.asarray(scores)[order].astype(np.float64), starts, axis=0
+    )
+    return result

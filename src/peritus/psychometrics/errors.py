@@ -7,6 +7,8 @@ when there is one, so that a person can fix the file.
 
 from __future__ import annotations
 
+from typing import override
+
 
 class PsychometricsError(Exception):
     """A computation that cannot give a meaningful answer for this input."""
@@ -16,6 +18,7 @@ class PsychometricsError(Exception):
         self.code = code
         self.message = message
 
+    @override
     def __str__(self) -> str:
         return self.message
 
@@ -35,6 +38,7 @@ class PsychometricsInputError(PsychometricsError):
         self.line = line
         self.source = source
 
+    @override
     def __str__(self) -> str:
         where = ""
         if self.source is not None:

@@ -134,8 +134,10 @@ def score_selections(
     if key.kind is ItemKind.MULTIPLE and key.multiple_response_scoring == "partial":
         right = popcount(sel & key_mask)
         wrong = popcount(sel & ~key_mask)
-        return np.maximum(right - wrong, 0)
-    return (sel == key_mask).astype(np.int64)
+        partial: npt.NDArray[np.int64] = np.maximum(right - wrong, 0)
+        return partial
+    exact: npt.NDArray[np.int64] = (sel == key_mask).astype(np.int64)
+    return exact
 
 
 def not_reached_mask(omitted: BoolArray) -> BoolArray:
@@ -166,7 +168,7 @@ def selection_dtype(n_options: int) -> np.dtype[Any]:
 class ScoredResponses:
     """A scored response matrix with everything the analyses need to know about its cells.
 
-    ``scores`` is candidates × items in the narrowest integer type (int8 for 0/1 data).
+    ``scores`` is candidates x items in the narrowest integer type (int8 for 0/1 data).
     ``selections`` holds the option bit masks of keyed items (0 for omitted and for scored
     items); it is ``None`` when the input was already scored.
     """
