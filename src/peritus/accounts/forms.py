@@ -7,7 +7,7 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from peritus.accounts.models import AgreementVersion, User
+from peritus.accounts.models import AgreementVersion, Role, RoleAssignment, User
 
 
 class CandidateSignupForm(forms.Form):
@@ -53,3 +53,38 @@ class AgreementAcceptanceForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+
+
+class RoleAssignmentForm(forms.Form):
+    role = forms.ModelChoiceField(label=_("Role"), queryset=Role.objects.all(), empty_label=None)
+    scheme = forms.ModelChoiceField(
+        # The scheme model sits in a higher layer; reach it through the foreign key, not an import.
+        label=_("Scheme"), queryset=RoleAssignment._meta.get_field("scheme").related_model._default_manager.all(),
+        required=False,
+        empty_label=_("All schemes"), help_text=_("Limit the role to one scheme, if the role allows it."),
+    )  # fmt: skip
+    valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    valid_until = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Required for time-limited roles such as accreditation assessor."),
+    )  # fmt: skip
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class RevocationForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for revoking"), max_length=500)
+
+
+class ApiTokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("What the token is for, e.g. 'HR system sync'."),
+    )
+    write = forms.BooleanField(
+        label=_("Allow actions (not only reading)"), required=False,
+        help_text=_("A token acts within your own roles. Leave unticked for read-only access."),
+    )  # fmt: skip
+    expires_on = forms.DateField(
+        label=_("Expires on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -38,7 +38,11 @@ def is_self(user: Any, obj: Any) -> bool:
 
 @predicate
 def is_the_person(user: Any, person: Any) -> bool:
-    return person is not None and person.user_id is not None and person.user_id == getattr(user, "pk", None)
+    return (
+        person is not None
+        and person.user_id is not None
+        and person.user_id == getattr(user, "pk", None)
+    )
 
 
 @predicate

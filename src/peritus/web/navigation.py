@@ -8,19 +8,14 @@ Links are shown only when the app says the user may use them, so menus follow th
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 from typing import Any
 
 from django.apps import apps
+from django.urls import reverse
+from django.utils.translation import gettext as _
 
-
-@dataclasses.dataclass(frozen=True)
-class NavLink:
-    label: str
-    url: str
-    order: int = 100
-    badge: int | None = None
+from peritus.core.navigation import NavLink
 
 
 def _collect(function_name: str, user: Any) -> list[NavLink]:
@@ -41,7 +36,10 @@ def _collect(function_name: str, user: Any) -> list[NavLink]:
 
 
 def office_links(user: Any) -> list[NavLink]:
-    return _collect("office_links", user)
+    links = _collect("office_links", user)
+    if user.has_perm("audit_trail.view_events"):
+        links.append(NavLink(_("Audit trail"), reverse("web:audit-trail"), order=980))
+    return sorted(links, key=lambda link: (link.order, link.label))
 
 
 def portal_links(user: Any) -> list[NavLink]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peritus.web import views
+from peritus.web import audit_views, views
 
 app_name = "web"
 
@@ -11,4 +11,6 @@ urlpatterns = [
     path("portal/", views.portal, name="portal"),
     path("office/", views.office, name="office"),
     path("office/agreements/", views.agreements, name="agreements"),
+    path("office/audit/", audit_views.audit_trail, name="audit-trail"),
+    path("office/audit/<int:sequence>/", audit_views.audit_event, name="audit-event"),
 ]

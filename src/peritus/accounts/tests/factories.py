@@ -9,6 +9,7 @@ import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from django.test import Client
 from django.utils import timezone
 
 from peritus.accounts.models import AgreementAcceptance, Person, Role, RoleAssignment, User
@@ -112,3 +113,13 @@ def make_staff(
     if with_totp:
         enrol_totp(user)
     return user
+
+
+def office_client(client: Client, user: User) -> Client:
+    """`client` signed in as `user` with a second factor, as allauth records it (office pages)."""
+    client.force_login(user)
+    session = client.session
+    session["account_authentication_methods"] = [{"method": "mfa", "at": 0, "type": "totp"}]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
+    return client
