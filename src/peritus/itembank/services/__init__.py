@@ -1,0 +1,55 @@
+"""Use cases of the item bank (re-exported; see the modules for the rules)."""
+
+from peritus.itembank.services.forms import (
+    RowInput,
+    approve_blueprint,
+    assemble_forms,
+    create_blueprint,
+    print_form,
+    retire_form,
+    review_form,
+    submit_form,
+)
+from peritus.itembank.services.items import (
+    classify_item,
+    create_bank,
+    create_item,
+    make_item_operational,
+    pilot_item,
+    record_item_exposure,
+    record_item_statistics,
+    rest_overexposed_items,
+    retire_item,
+    review_item,
+    revise_item,
+    set_enemies,
+    submit_item,
+)
+from peritus.itembank.services.qti import ImportReport, export_qti_package, import_qti_package
+
+__all__ = [
+    "ImportReport",
+    "RowInput",
+    "approve_blueprint",
+    "assemble_forms",
+    "classify_item",
+    "create_bank",
+    "create_blueprint",
+    "create_item",
+    "export_qti_package",
+    "import_qti_package",
+    "make_item_operational",
+    "pilot_item",
+    "print_form",
+    "record_item_exposure",
+    "record_item_statistics",
+    "rest_overexposed_items",
+    "retire_form",
+    "retire_item",
+    "review_form",
+    "review_item",
+    "revise_item",
+    "set_enemies",
+    "submit_form",
+    "submit_item",
+]
