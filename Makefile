@@ -13,6 +13,10 @@ PERITUS := $(BIN)/peritus
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 PYTEST_WORKERS ?= 2
 DEMO_ENV := var/demo.env
+PIP := $(BIN)/pip install --quiet --disable-pip-version-check
+# This machine's pip configuration names local mirror folders that may not exist; pip warns once
+# per package. Keep the output readable without hiding a failure (pipefail keeps pip's status).
+QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
 
 .PHONY: help demo serve test test-sqlite test-postgres check lint typecheck imports migrations-check \
 	bench system-deps browser postgres clean lock
@@ -26,13 +30,12 @@ $(VENV)/.runtime: requirements/lock.txt pyproject.toml bin/find-python
 	@PY=$$(bin/find-python) || exit 1; \
 	if [ ! -x $(BIN)/python ] || ! $(BIN)/python -c 'import sys; sys.exit(0 if sys.version_info >= (3, 12) else 1)'; then \
 		rm -rf $(VENV); echo "creating $(VENV) with $$PY"; "$$PY" -m venv $(VENV); fi
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e . || \
-		$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	$(PIP) --require-hashes -r requirements/lock.txt $(QUIET_PIP)
+	$(PIP) --no-deps -e . $(QUIET_PIP)
 	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements/lock-dev.txt
-	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements/lock-dev.txt
+	$(PIP) --require-hashes -r requirements/lock-dev.txt $(QUIET_PIP)
 	@touch $@
 
 $(DEMO_ENV):
