@@ -1,0 +1,15 @@
+"""Use cases of the certification context (one module per capability, re-exported here)."""
+
+from peritus.certification.services.issuance import issue_certificate, issue_certificates
+from peritus.certification.services.keys import publish_active_signing_key, revoke_signing_key
+from peritus.certification.services.reissue import reissue_certificate
+from peritus.certification.services.terms import accept_certificate_terms
+
+__all__ = [
+    "accept_certificate_terms",
+    "issue_certificate",
+    "issue_certificates",
+    "publish_active_signing_key",
+    "reissue_certificate",
+    "revoke_signing_key",
+]

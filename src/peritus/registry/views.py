@@ -1,0 +1,101 @@
+"""Public verification, the public register and the published signing keys (7.2, 9.4, 9.7).
+
+Read-only and anonymous: nothing here writes, not even a session (no CSRF token is asked for, no
+message is stored), so a verification is one indexed query and a template (product.md §5).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from peritus.certification.selectors import (
+    REGISTER_MAX_PAGES,
+    VerificationMiss,
+    jwks_document,
+    search_register,
+    verify_certificate,
+)
+from peritus.core.ratelimit import client_address, hit
+from peritus.registry.forms import RegisterSearchForm, VerifyForm
+
+MAX_NUMBER_LENGTH = 64
+
+
+def within_rate(request: HttpRequest, scope: str) -> bool:
+    return hit(scope, client_address(request), settings.PERITUS["VERIFICATION_RATE_LIMIT"])
+
+
+def rate_limited_page(request: HttpRequest) -> HttpResponse:
+    response = render(request, "registry/rate_limited.html", status=429)
+    response["Retry-After"] = "60"
+    return response
+
+
+def _public_headers(response: HttpResponse) -> HttpResponse:
+    """A status must never be served stale from a cache, nor the page indexed by search engines."""
+    patch_cache_control(response, no_cache=True, max_age=0)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
+
+
+@require_GET
+def verify_form(request: HttpRequest) -> HttpResponse:
+    form = VerifyForm(request.GET or None)
+    if request.GET and form.is_valid():
+        return redirect("registry:verify-detail", number=form.cleaned_data["number"])
+    return render(request, "registry/verify_form.html", {"form": form})
+
+
+@require_GET
+def verify_detail(request: HttpRequest, number: str) -> HttpResponse:
+    if not within_rate(request, "verify"):
+        return rate_limited_page(request)
+    token = request.GET.get("t", "")[:600]
+    result = verify_certificate(number[:MAX_NUMBER_LENGTH], token=token)
+    context = {
+        "number": number[:MAX_NUMBER_LENGTH],
+        "today": timezone.localdate(),
+        "form": VerifyForm(initial={"number": number[:MAX_NUMBER_LENGTH]}),
+    }
+    if isinstance(result, VerificationMiss):
+        response = render(
+            request, "registry/verify_miss.html", {**context, "miss": result}, status=404
+        )
+    else:
+        response = render(request, "registry/verify_detail.html", {**context, "v": result})
+    return _public_headers(response)
+
+
+@require_GET
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterSearchForm(request.GET or None)
+    page = None
+    if request.GET and form.is_valid():
+        if not within_rate(request, "register"):
+            return rate_limited_page(request)
+        page = search_register(
+            query=form.cleaned_data["q"],
+            scheme_id=form.cleaned_data["scheme"].pk if form.cleaned_data["scheme"] else None,
+            page=form.cleaned_data["page"] or 1,
+        )
+        if not page.searched:
+            form.add_error("q", _("Type at least three letters of a name, or a full number."))
+    response = render(
+        request,
+        "registry/register.html",
+        {"form": form, "page": page, "max_pages": REGISTER_MAX_PAGES},
+    )
+    return _public_headers(response)
+
+
+@require_GET
+def signing_keys(request: HttpRequest) -> JsonResponse:
+    response = JsonResponse(jwks_document())
+    patch_cache_control(response, public=True, max_age=300)
+    return response
