@@ -60,6 +60,7 @@ __all__ = [
 
 Source = str | Path | IO[str]
 _INTEGER = re.compile(r"^\+?\d+$")
+_SIGNED_INTEGER = re.compile(r"^[+-]?\d+$")
 _SCORED_WORD = "SCORED"
 _MAX_CELL_SCORE = 10_000
 
@@ -291,7 +292,7 @@ def _parse_score_column(
         if token == "":
             empty[index] = True
             continue
-        if not _INTEGER.match(token):
+        if not _SIGNED_INTEGER.match(token):
             hint = " (cells hold options: give a key file)" if token.isalpha() and not keyed else ""
             raise PsychometricsInputError(
                 "non_numeric",
@@ -301,6 +302,13 @@ def _parse_score_column(
             )
         value = int(token)
         limit = max_score if max_score is not None else _MAX_CELL_SCORE
+        if value < 0:
+            raise PsychometricsInputError(
+                "score_out_of_range",
+                f"item {item_id!r}: score {value} is negative",
+                line=_first_line(inverse, index, lines),
+                source=name,
+            )
         if value > limit:
             raise PsychometricsInputError(
                 "score_out_of_range",

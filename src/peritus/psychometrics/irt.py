@@ -341,18 +341,18 @@ def _gradient_and_hessian(
     a_terms = [-((node_weight * pq) @ (z**r)) for r in range(3)]
     b_terms: list[FloatArray] = []
     weighted_x = x * w[:, None]
+    pair_grams = None if observed is None else _presented_pair_grams(observed, h * w[:, None])
     for r in range(3):
         xx = (x * (w * mu[r])[:, None]).T @ x
-        if observed is None:
+        if observed is None or pair_grams is None:
             cross = weighted_x.T @ g[r]
             pp = (p * (e.n[:, 0] * z**r)[None, :]) @ p.T
         else:
             cross = weighted_x.T @ (observed * g[r])
-            pp = np.zeros((x.shape[1], x.shape[1]))
-            hw = h * w[:, None]
-            for q in range(z.size):
-                gram = (observed * hw[:, q][:, None]).T @ observed
-                pp += (z[q] ** r) * np.outer(p[:, q], p[:, q]) * gram
+            # sum_q z^r P_jq P_kq (expected number presented both j and k at node q)
+            n_items = p.shape[0]
+            products = (p.T[:, :, None] * p.T[:, None, :]).reshape(z.size, n_items * n_items)
+            pp = ((z**r)[:, None] * products * pair_grams).sum(axis=0).reshape(n_items, n_items)
         b_terms.append(xx - cross - cross.T + pp)
     ws1 = s1 * w[:, None]
     ws0 = s0 * w[:, None]
@@ -364,6 +364,19 @@ def _gradient_and_hessian(
     h_dd = np.diag(a_terms[0]) + b_terms[0] - c_dd
     hessian = np.block([[h_aa, h_ad], [h_ad.T, h_dd]])
     return grad, 0.5 * (hessian + hessian.T)
+
+
+def _presented_pair_grams(observed: FloatArray, weighted_posterior: FloatArray) -> FloatArray:
+    """``G[q, j*J + k] = sum_i w_i h_iq m_ij m_ik`` (nodes x item pairs), in blocks of persons
+    so that the persons x item-pairs products never exceed a few million numbers."""
+    n, n_items = observed.shape
+    grams = np.zeros((weighted_posterior.shape[1], n_items * n_items))
+    block = max(1, 4_000_000 // max(n_items * n_items, 1))
+    for start in range(0, n, block):
+        m = observed[start : start + block]
+        pairs = (m[:, :, None] * m[:, None, :]).reshape(m.shape[0], n_items * n_items)
+        grams += weighted_posterior[start : start + block].T @ pairs
+    return grams
 
 
 def _rasch_map(n_items: int) -> FloatArray:
