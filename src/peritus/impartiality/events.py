@@ -7,6 +7,10 @@ class ImpartialityEvent(models.TextChoices):
         "impartiality.conflict_declaration.recorded",
         _("A declaration of interests was recorded"),
     )
+    ACTION_REFUSED = (
+        "impartiality.refusal.recorded",
+        _("An action was refused to protect impartiality"),
+    )
     MITIGATION_PROPOSED = (
         "impartiality.conflict_mitigation.proposed",
         _("A measure to mitigate a conflict of interest was proposed"),

@@ -89,13 +89,32 @@ def has_unmitigated_conflict(
         return conflicts.annotate(mitigated=_approved_mitigation()).filter(mitigated=False).exists()
     if not conflicts.exists():
         return False
-    return not ConflictMitigation.objects.filter(
+    return not has_approved_mitigation(user, person, context=context)
+
+
+def has_approved_mitigation(user: Any, person: Any, *, context: models.Model) -> bool:
+    """True if a measure for a conflict `user` declared with `person` is approved for `context`."""
+    return ConflictMitigation.objects.filter(
         context_filter(context, prefix="declaration__"),
         declaration__declarant=_pk(user),
         declaration__person=_pk(person),
-        declaration__has_conflict=True,
         status=MitigationStatus.APPROVED,
     ).exists()
+
+
+def get_approved_mitigation(
+    user: Any, person: Any, *, context: models.Model
+) -> ConflictMitigation | None:
+    return (
+        ConflictMitigation.objects.filter(
+            context_filter(context, prefix="declaration__"),
+            declaration__declarant=_pk(user),
+            declaration__person=_pk(person),
+            status=MitigationStatus.APPROVED,
+        )
+        .order_by("-decided_at", "-pk")
+        .first()
+    )
 
 
 def list_declarant_ids_with_conflict(person: Any) -> set[int]:

@@ -35,6 +35,7 @@ from peritus.impartiality.models import (
     ThreatSource,
     TrainingRecord,
 )
+from peritus.impartiality.refusals import audit_refusals
 from peritus.impartiality.selectors import (
     DEFAULT_TRAINING_LOOKBACK_YEARS,
     get_latest_declaration,
@@ -144,6 +145,7 @@ def record_declaration(
     return declaration
 
 
+@audit_refusals("declare_interests")
 @transaction.atomic(durable=True)
 def declare_interests(
     *,
@@ -247,6 +249,7 @@ def _notify_declarant(mitigation: ConflictMitigation) -> None:
     )
 
 
+@audit_refusals("approve_mitigation")
 @transaction.atomic(durable=True)
 def approve_mitigation(
     *, actor: User, mitigation: ConflictMitigation, reason: str = ""
@@ -279,6 +282,7 @@ def approve_mitigation(
     return mitigation
 
 
+@audit_refusals("reject_mitigation")
 @transaction.atomic(durable=True)
 def reject_mitigation(
     *, actor: User, mitigation: ConflictMitigation, reason: str

@@ -232,3 +232,21 @@ def test_a_mitigation_holds_only_in_the_context_where_it_was_approved(
 
     assert has_unmitigated_conflict(examiner, candidate_person, context=context_b)
     assert not has_unmitigated_conflict(examiner, candidate_person)
+
+
+def test_a_refused_approval_is_logged_although_nothing_changed(
+    conflict: ConflictDeclaration, quality_manager: User
+) -> None:
+    mitigation = propose_mitigation(
+        actor=quality_manager, declaration=conflict, kind="second_examiner",
+        description="A second examiner marks too.",
+    )  # fmt: skip
+
+    with pytest.raises(ImpartialityError):
+        approve_mitigation(actor=quality_manager, mitigation=mitigation)
+
+    refusal = AuditEvent.objects.get(event_type=ImpartialityEvent.ACTION_REFUSED)
+    assert refusal.actor_id == quality_manager.pk
+    assert refusal.subject_id == str(mitigation.pk)
+    assert refusal.data == {"action": "approve_mitigation", "code": "own_proposal"}
+    assert not AuditEvent.objects.filter(event_type=ImpartialityEvent.MITIGATION_APPROVED).exists()
