@@ -84,6 +84,10 @@ def content_hash(content: ItemContent, *, title: str, language: str) -> str:
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def normalised_title_language(item: Item, title: str, language: str) -> tuple[str, str]:
+    return title.strip()[:200] or item.identifier, language or item.bank.language
+
+
 def checked_content(content: ItemContent) -> ItemContent:
     try:
         return validate_content(content)
@@ -130,16 +134,13 @@ def _new_version(
 ) -> ItemVersion:
     if stimulus is not None and stimulus.bank_id != item.bank_id:
         raise ItemBankError("different_bank", _("The stimulus belongs to another bank."))
-    stored = content
-    if stimulus is not None and content.stimulus != stimulus.identifier:
-        import dataclasses
-
-        stored = dataclasses.replace(content, stimulus=stimulus.identifier)
+    stored = content if stimulus is None else _with_stimulus(content, stimulus)
+    title, language = normalised_title_language(item, title, language)
     return ItemVersion.objects.create(
         item=item,
         number=number,
-        title=title.strip()[:200] or item.identifier,
-        language=language or item.bank.language,
+        title=title,
+        language=language,
         interaction=stored.interaction.value,
         content=content_to_dict(stored),
         content_hash=content_hash(stored, title=title, language=language),
@@ -258,6 +259,7 @@ def _revise_item(
         )
     current = item.current_version
     language = language or (current.language if current else item.bank.language)
+    title, language = normalised_title_language(item, title, language)
     new_hash = content_hash(
         content if stimulus is None else _with_stimulus(content, stimulus),
         title=title,

@@ -38,6 +38,7 @@ from peritus.itembank.services.items import (
     _create_item,
     _revise_item,
     content_hash,
+    normalised_title_language,
     require_any_item_role,
     require_item_role,
 )
@@ -189,8 +190,9 @@ def _apply(
         language = parsed.language or bank.language
         if item is not None:
             current = item.current_version
+            title, language = normalised_title_language(item, parsed.title, language)
             if current is not None and current.content_hash == content_hash(
-                parsed.content, title=parsed.title, language=language
+                parsed.content, title=title, language=language
             ):
                 report.items_skipped += 1
                 report.errors.append(

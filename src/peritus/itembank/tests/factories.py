@@ -92,3 +92,24 @@ def manifest_for(resources: Iterable[tuple[str, str]]) -> str:
         '<manifest xmlns="http://www.imsglobal.org/xsd/imscp_v1p1" identifier="TEST">'
         f"<organizations/><resources>{body}</resources></manifest>"
     )
+
+
+def make_operational_item(
+    bank: ItemBank,
+    *,
+    author: User,
+    reviewer: User,
+    psychometrician: User,
+    domain: Any = None,
+    level: str = "apply",
+    **fields: Any,
+) -> Item:
+    """An item taken through review to operational, with the services (so it obeys the rules)."""
+    from peritus.itembank.models import ReviewDecision
+    from peritus.itembank.services import make_item_operational, review_item, submit_item
+
+    item = make_item(bank, author, competence_domain=domain, cognitive_level=level, **fields)
+    submit_item(actor=author, item=item)
+    review_item(actor=reviewer, item=item, decision=ReviewDecision.APPROVE)
+    make_item_operational(actor=psychometrician, item=item)
+    return Item.objects.get(pk=item.pk)
