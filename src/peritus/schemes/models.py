@@ -536,6 +536,7 @@ class AssessmentComponent(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(pass_mark__lte=models.F("max_score")),
                 name="assessment_component_pass_mark_within_max",
+                violation_error_message=_("The pass mark cannot exceed the maximum score."),
             ),
         ]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Max, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from peritus.schemes.models import (
@@ -155,3 +155,24 @@ def list_missing_parts(version: SchemeVersion) -> list[tuple[str, str]]:
             ("appeals_complaints", str(_("the appeals and complaints processes are not described")))
         )
     return missing
+
+
+def list_public_versions(scheme: Scheme) -> list[SchemeVersion]:
+    """Every version ever published, newest first (rule 11: each publication is kept)."""
+    return list(
+        SchemeVersion.objects.filter(
+            scheme=scheme,
+            status__in=(SchemeVersionStatus.PUBLISHED, SchemeVersionStatus.RETIRED),
+        ).order_by("-published_at", "-pk")
+    )
+
+
+def list_schemes_with_status() -> QuerySet[Scheme]:
+    """Schemes for the office list, each with counts of drafts and approved versions."""
+    return Scheme.objects.annotate(
+        drafts=Count("versions", filter=Q(versions__status=SchemeVersionStatus.DRAFT)),
+        approved=Count("versions", filter=Q(versions__status=SchemeVersionStatus.APPROVED)),
+        published_label=Max(
+            "versions__version", filter=Q(versions__status=SchemeVersionStatus.PUBLISHED)
+        ),
+    ).order_by("name")

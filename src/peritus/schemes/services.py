@@ -354,7 +354,7 @@ def save_part(
         domain = values.get("domain")
         if domain is None or getattr(domain, "scheme_version_id", None) != version.pk:
             raise SchemeError("wrong_version", _("Choose a competence domain of this version."))
-    part: Any = _get_part(version, kind, part_id) if part_id is not None else model()
+    part: Any = get_part(version, kind, part_id) if part_id is not None else model()
     if part_id is None and kind != PartKind.COMPETENCE_TASK:
         part.scheme_version = version
     changed = _assign(part, values, PART_FIELDS[kind])
@@ -377,7 +377,8 @@ def save_part(
     return saved
 
 
-def _get_part(version: SchemeVersion, kind: PartKind, part_id: int) -> Any:
+def get_part(version: SchemeVersion, kind: PartKind, part_id: int) -> Any:
+    """One part of `version`; raises SchemeError(wrong_version) for a part of another version."""
     model: Any = PART_MODELS[kind]
     lookup = (
         {"domain__scheme_version": version}
@@ -430,7 +431,7 @@ def remove_part(*, actor: User, version: SchemeVersion, kind: PartKind, part_id:
     _require_scheme_manager(actor, version.scheme_id)
     version = _lock_version(version)
     _require_draft(version)
-    part = _get_part(version, kind, part_id)
+    part = get_part(version, kind, part_id)
     reference = (f"schemes.{part._meta.model_name}", part.pk)
     try:
         with transaction.atomic():
