@@ -18,7 +18,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 # per package. Keep the output readable without hiding a failure (pipefail keeps pip's status).
 QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
 
-.PHONY: help demo serve test test-sqlite test-postgres check lint typecheck imports migrations-check \
+.PHONY: help demo serve test test-sqlite test-postgres check lint typecheck imports migrations-check demo-smoke \
 	bench system-deps browser postgres clean lock
 
 help:
@@ -109,7 +109,11 @@ test-postgres: $(VENV)/.dev browser postgres
 	@echo "== test suite on PostgreSQL ($(PG_URL))"
 	@DATABASE_URL=$(PG_URL) $(call run_pytest,)
 
-test: system-deps check test-sqlite test-postgres
+demo-smoke: $(VENV)/.dev
+	@echo "== demo smoke test (what make demo does, in a scratch folder)"
+	@bin/demo-smoke
+
+test: system-deps check test-sqlite test-postgres demo-smoke
 	@echo "all checks passed on SQLite and PostgreSQL"
 
 bench: $(VENV)/.dev postgres
