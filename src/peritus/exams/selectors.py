@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
-from peritus.applications.models import Application
+from peritus.applications.models import Accommodation, AccommodationStatus, Application
 from peritus.exams.models import (
     AssessmentEvent,
     AssignmentRole,
@@ -213,9 +213,15 @@ def get_event_with_parts(event_id: int) -> AssessmentEvent:
             ),
             Prefetch(
                 "candidates",
-                queryset=EventCandidate.objects.select_related(
-                    "application__person", "result"
-                ).order_by(
+                queryset=EventCandidate.objects.select_related("application__person", "result")
+                .prefetch_related(
+                    Prefetch(
+                        "application__accommodations",
+                        queryset=Accommodation.objects.filter(status=AccommodationStatus.APPROVED),
+                        to_attr="approved_accommodations",
+                    )
+                )
+                .order_by(
                     "application__person__family_name", "application__person__given_names", "pk"
                 ),
             ),
@@ -251,6 +257,13 @@ def list_addable_applications(event: AssessmentEvent) -> QuerySet[Application]:
         list_eligible_applications(scheme_version_id=event.scheme_version_id)
         .exclude(assessment_entries__event=event)
         .order_by("person__family_name", "person__given_names", "pk")
+    )
+
+
+def list_bookable_applications(event: AssessmentEvent) -> QuerySet[Application]:
+    """Every application under the event's version: the booking service says which may be added."""
+    return Application.objects.filter(scheme_version_id=event.scheme_version_id).select_related(
+        "person"
     )
 
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
+from peritus.accounts.errors import RoleNotHeldError
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.selectors import has_role
@@ -456,10 +457,9 @@ def list_undeclared_entries(event: AssessmentEvent, user: Any) -> list[EventCand
     ]
 
 
-def check_may_mark(actor: User, entry: EventCandidate) -> None:
-    """Raise unless `actor` may record a mark for this candidate on this event (R13, R14)."""
-    event = entry.event
-    assignment = EventAssignment.objects.filter(event_id=entry.event_id, user=actor).first()
+def _check_marker(actor: Any, event: AssessmentEvent) -> None:
+    """The event-wide part: an assigned examiner, in role, who declared for every candidate."""
+    assignment = EventAssignment.objects.filter(event=event, user_id=actor.pk).first()
     if assignment is None:
         raise ExamsNotPermittedError(
             "not_assigned", _("Only an examiner assigned to the event records its results.")
@@ -480,7 +480,10 @@ def check_may_mark(actor: User, entry: EventCandidate) -> None:
             )
             % {"count": len(undeclared)},
         )
-    person_id = entry.application.person_id
+
+
+def _check_candidate(actor: Any, event: AssessmentEvent, person_id: int) -> None:
+    """The candidate's part: no unmitigated conflict, no recent training (R13, R15)."""
     if has_unmitigated_conflict(actor, person_id, context=event):
         raise ImpartialityError(
             "conflict_of_interest",
@@ -496,6 +499,34 @@ def check_may_mark(actor: User, entry: EventCandidate) -> None:
             "trained_candidate",
             _("You trained this candidate recently: another examiner marks them."),
         )
+
+
+def check_may_mark(actor: Any, entry: EventCandidate) -> None:
+    """Raise unless `actor` may record a mark for this candidate on this event (R13, R14)."""
+    _check_marker(actor, entry.event)
+    _check_candidate(actor, entry.event, entry.application.person_id)
+
+
+def marking_blocks(
+    user: Any, event: AssessmentEvent, entries: Iterable[EventCandidate]
+) -> dict[int, str]:
+    """For the examiner's screens: why `user` may not mark each candidate (absent: they may).
+
+    The same check the marking services make, so a page never offers what a service refuses.
+    """
+    entries = list(entries)
+    refusals = (ImpartialityError, ExamsNotPermittedError, RoleNotHeldError)
+    try:
+        _check_marker(user, event)
+    except refusals as error:
+        return {entry.pk: error.code for entry in entries}
+    blocks: dict[int, str] = {}
+    for entry in entries:
+        try:
+            _check_candidate(user, event, entry.application.person_id)
+        except refusals as error:
+            blocks[entry.pk] = error.code
+    return blocks
 
 
 def _lock_entry(entry: EventCandidate) -> EventCandidate:

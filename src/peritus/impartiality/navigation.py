@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peritus.core.navigation import NavLink
 from peritus.impartiality.selectors import count_conflicts_awaiting_mitigation
-
-
-@dataclasses.dataclass(frozen=True)
-class NavLink:
-    """Shaped like `web.navigation.NavLink`; defined here because this app sits below `web`."""
-
-    label: str
-    url: str
-    order: int = 100
-    badge: int | None = None
 
 
 def office_links(user: Any) -> list[NavLink]:
