@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from peritus.applications.models import (
+    OPEN_STATUSES,
     Accommodation,
     AccommodationStatus,
     Application,
@@ -83,8 +84,103 @@ def list_eligible_applications(*, scheme_version_id: int | None = None) -> Query
 
 
 def has_open_application(*, person: Any, scheme_id: int) -> bool:
-    from peritus.applications.models import OPEN_STATUSES
-
     return Application.objects.filter(
         Q(person=person) & Q(scheme_id=scheme_id) & Q(status__in=OPEN_STATUSES)
     ).exists()
+
+
+# Statuses in which the body (not the applicant) must act next.
+WAITING_FOR_BODY = (ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW)
+STAFF_ROLES = (
+    "certification_officer",
+    "eligibility_reviewer",
+    "decision_maker",
+    "appeals_panel",
+    "complaints_handler",
+    "quality_manager",
+    "assessor",
+)
+
+
+def visible_scheme_ids(user: Any, roles: tuple[str, ...] = STAFF_ROLES) -> set[int] | None:
+    """The schemes whose applications `user` works on; None for every scheme."""
+    from peritus.accounts.selectors import role_grants
+
+    grants = [grant for grant in role_grants(user) if grant.active and grant.role in roles]
+    if any(grant.scheme_id is None for grant in grants):
+        return None
+    return {grant.scheme_id for grant in grants if grant.scheme_id is not None}
+
+
+def list_queue(
+    *,
+    scheme_ids: set[int] | None,
+    status: str = "",
+    scheme_id: int | None = None,
+    assigned_to: int | None = None,
+    unassigned: bool = False,
+    search: str = "",
+) -> QuerySet[Application]:
+    """Applications for the office queue, oldest submission first (drafts are not the body's)."""
+    applications = Application.objects.exclude(status=ApplicationStatus.DRAFT).select_related(
+        "person", "scheme", "scheme_version", "assigned_reviewer"
+    )
+    if scheme_ids is not None:
+        applications = applications.filter(scheme_id__in=scheme_ids)
+    if status == "":
+        applications = applications.filter(status__in=WAITING_FOR_BODY)
+    elif status != "all":
+        applications = applications.filter(status=status)
+    if scheme_id is not None:
+        applications = applications.filter(scheme_id=scheme_id)
+    if assigned_to is not None:
+        applications = applications.filter(assigned_reviewer_id=assigned_to)
+    if unassigned:
+        applications = applications.filter(assigned_reviewer__isnull=True)
+    if search.strip():
+        term = search.strip()
+        applications = applications.filter(
+            Q(reference__iexact=term)
+            | Q(person__family_name__icontains=term)
+            | Q(person__given_names__icontains=term)
+        )
+    return applications.annotate(
+        open_accommodations=Count(
+            "accommodations", filter=Q(accommodations__status=AccommodationStatus.REQUESTED)
+        )
+    ).order_by("submitted_at", "pk")
+
+
+def count_by_status(*, scheme_ids: set[int] | None) -> dict[str, int]:
+    applications = Application.objects.exclude(status=ApplicationStatus.DRAFT)
+    if scheme_ids is not None:
+        applications = applications.filter(scheme_id__in=scheme_ids)
+    counts = {status: 0 for status in ApplicationStatus.values if status != ApplicationStatus.DRAFT}
+    for row in applications.values("status").annotate(n=Count("pk")):
+        counts[row["status"]] = row["n"]
+    return counts
+
+
+def applications_with_parts() -> QuerySet[Application]:
+    """Applications with what their pages show, for `get_object_for(..., reference=…)`."""
+    return Application.objects.select_related(
+        "person", "person__user", "scheme", "scheme_version__scheme", "assigned_reviewer"
+    ).prefetch_related("requested_scope", "information_requests__requested_by")
+
+
+def list_pending_accommodations(*, scheme_ids: set[int] | None) -> QuerySet[Accommodation]:
+    accommodations = Accommodation.objects.filter(
+        status=AccommodationStatus.REQUESTED
+    ).select_related("application__person", "application__scheme")
+    if scheme_ids is not None:
+        accommodations = accommodations.filter(application__scheme_id__in=scheme_ids)
+    return accommodations.order_by("created_at", "pk")
+
+
+def list_reviews(application: Application) -> QuerySet[EligibilityReview]:
+    return (
+        EligibilityReview.objects.filter(application=application)
+        .select_related("reviewer")
+        .prefetch_related("findings__prerequisite", "findings__evidence_files")
+        .order_by("-decided_at")
+    )

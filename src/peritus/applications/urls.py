@@ -1,0 +1,105 @@
+from django.urls import path
+
+from peritus.applications.views import files, office, portal
+
+app_name = "applications"
+
+urlpatterns = [
+    path("portal/applications/", portal.application_list, name="portal-application-list"),
+    path(
+        "portal/applications/new/<slug:slug>/",
+        portal.application_start,
+        name="portal-application-start",
+    ),
+    path(
+        "portal/applications/<str:reference>/",
+        portal.application_detail,
+        name="portal-application-detail",
+    ),
+    path(
+        "portal/applications/<str:reference>/answers/",
+        portal.application_edit,
+        name="portal-application-edit",
+    ),
+    path(
+        "portal/applications/<str:reference>/evidence/",
+        portal.evidence_upload,
+        name="portal-evidence-upload",
+    ),
+    path(
+        "portal/applications/<str:reference>/evidence/<int:evidence_id>/",
+        files.evidence_download,
+        name="portal-evidence-download",
+    ),
+    path(
+        "portal/applications/<str:reference>/evidence/<int:evidence_id>/removal/",
+        portal.evidence_remove,
+        name="portal-evidence-remove",
+    ),
+    path(
+        "portal/applications/<str:reference>/signature/<str:what>/",
+        portal.sign,
+        name="portal-application-sign",
+    ),
+    path(
+        "portal/applications/<str:reference>/consent/",
+        portal.consent,
+        name="portal-application-consent",
+    ),
+    path(
+        "portal/applications/<str:reference>/submission/",
+        portal.submit,
+        name="portal-application-submit",
+    ),
+    path(
+        "portal/applications/<str:reference>/answer/",
+        portal.respond,
+        name="portal-application-respond",
+    ),
+    path(
+        "portal/applications/<str:reference>/withdrawal/",
+        portal.withdraw,
+        name="portal-application-withdraw",
+    ),
+    path(
+        "portal/applications/<str:reference>/accommodations/new/",
+        portal.accommodation_request,
+        name="portal-accommodation-request",
+    ),
+    path("office/applications/", office.queue, name="office-queue"),
+    path(
+        "office/applications/accommodations/",
+        office.accommodation_queue,
+        name="office-accommodation-queue",
+    ),
+    path(
+        "office/applications/<str:reference>/",
+        office.application_detail,
+        name="office-application-detail",
+    ),
+    path(
+        "office/applications/<str:reference>/review/",
+        office.start_review,
+        name="office-start-review",
+    ),
+    path(
+        "office/applications/<str:reference>/information-request/",
+        office.request_information,
+        name="office-request-information",
+    ),
+    path(
+        "office/applications/<str:reference>/eligibility/",
+        office.decide,
+        name="office-decide",
+    ),
+    path(
+        "office/applications/<str:reference>/evidence/<int:evidence_id>/",
+        files.evidence_download,
+        name="office-evidence-download",
+    ),
+    path(
+        "office/applications/<str:reference>/accommodations/<int:accommodation_id>/decision/",
+        office.decide_accommodation,
+        name="office-accommodation-decide",
+    ),
+]
