@@ -235,7 +235,9 @@ def create_item(
 
 def _lock(item: Item) -> Item:
     return (
-        Item.objects.select_for_update().select_related("bank", "current_version").get(pk=item.pk)
+        Item.objects.select_for_update(of=("self",))
+        .select_related("bank", "current_version")
+        .get(pk=item.pk)
     )
 
 

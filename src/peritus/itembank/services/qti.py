@@ -294,9 +294,14 @@ def export_qti_package(*, actor: Any, bank: ItemBank, version: str) -> bytes:
         media_paths.update(iter_media(stimulus.body))
     media = {}
     for row in MediaFile.objects.filter(bank=bank, path__in=media_paths):
-        if default_storage.exists(row.storage_name):
-            with default_storage.open(row.storage_name, "rb") as handle:
-                media[row.path] = handle.read()
+        if not default_storage.exists(row.storage_name):
+            raise ItemBankError(
+                "media_missing",
+                _("The media file %(path)s is recorded but its bytes are missing from storage.")
+                % {"path": row.path},
+            )
+        with default_storage.open(row.storage_name, "rb") as handle:
+            media[row.path] = handle.read()
     data = build_package(export_items, version=version, stimuli=stimuli, media=media)
     record_standalone_event(
         ItemBankEvent.BANK_EXPORTED, actor=actor, subject=bank,

@@ -1,0 +1,15 @@
+"""Periodic work of the item bank for `peritus tick`."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from peritus.itembank.services import rest_overexposed_items
+from peritus.scheduling.registry import register_job
+
+
+@register_job("itembank-rest-overexposed", every=dt.timedelta(days=1))
+def rest_overexposed(now: dt.datetime) -> str:
+    """Rest items delivered as often as their bank allows; they stay off new forms for a while."""
+    count = rest_overexposed_items(now=now)
+    return f"{count} over-exposed item(s) rested"
