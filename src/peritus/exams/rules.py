@@ -75,6 +75,15 @@ def is_assigned_invigilator(user: Any, obj: Any) -> bool:
 
 
 @predicate
+def is_booked_candidate(user: Any, event: Any) -> bool:
+    return (
+        isinstance(event, AssessmentEvent)
+        and getattr(user, "is_authenticated", False)
+        and event.candidates.filter(application__person__user_id=user.pk).exists()
+    )
+
+
+@predicate
 def is_the_candidate(user: Any, result: Any) -> bool:
     return (
         result is not None
@@ -85,6 +94,10 @@ def is_the_candidate(user: Any, result: Any) -> bool:
 
 add_perm("exams.view_events", is_officer | is_examiner | is_invigilator | is_record_reader)
 add_perm("exams.view_event", is_officer | is_record_reader | is_assigned)
+# The API's event summary: also the candidates booked on it (never the office event page).
+add_perm(
+    "exams.view_event_summary", is_officer | is_record_reader | is_assigned | is_booked_candidate
+)
 add_perm("exams.schedule_event", is_officer)
 add_perm("exams.manage_event", is_officer)
 add_perm("exams.record_attendance", is_officer | (is_invigilator & is_assigned_invigilator))

@@ -293,6 +293,8 @@ def count_results_awaiting_release(user: Any) -> int:
 
 def list_entries_of_person(person: Any) -> QuerySet[EventCandidate]:
     """A candidate's bookings, newest first, with the released result when there is one."""
+    if person is None:  # never let a missing person match rows with no person
+        return EventCandidate.objects.none()
     return (
         EventCandidate.objects.filter(application__person=person)
         .select_related("event__component", "event__scheme", "application", "result")
@@ -301,6 +303,8 @@ def list_entries_of_person(person: Any) -> QuerySet[EventCandidate]:
 
 
 def list_released_results_of_person(person: Any) -> QuerySet[ComponentResult]:
+    if person is None:
+        return ComponentResult.objects.none()
     return (
         ComponentResult.objects.filter(application__person=person, status=ResultStatus.RELEASED)
         .select_related("event", "component", "application__scheme")
