@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def _token(user: User) -> dict[str, str]:
     _, secret = create_api_token(actor=user, name="test", scopes=["read"])
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    return {"Authorization": f"Bearer {secret}"}
 
 
 def test_a_candidate_lists_only_their_own_applications(
@@ -26,14 +26,14 @@ def test_a_candidate_lists_only_their_own_applications(
 ) -> None:
     make_application(user=outsider)
 
-    body = client.get("/api/v1/applications", **_token(candidate)).json()
+    body = client.get("/api/v1/applications", headers=_token(candidate)).json()
 
     assert [item["reference"] for item in body["items"]] == [submitted.reference]
     assert body["items"][0]["scheme"] == submitted.scheme.code
 
 
 def test_another_candidate_gets_404(client: Client, submitted: Application, outsider: User) -> None:
-    response = client.get(f"/api/v1/applications/{submitted.reference}", **_token(outsider))
+    response = client.get(f"/api/v1/applications/{submitted.reference}", headers=_token(outsider))
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
@@ -49,7 +49,9 @@ def test_the_applicant_reads_the_detail_with_accommodations(
 ) -> None:
     make_accommodation(submitted)
 
-    body = client.get(f"/api/v1/applications/{submitted.reference}", **_token(candidate)).json()
+    body = client.get(
+        f"/api/v1/applications/{submitted.reference}", headers=_token(candidate)
+    ).json()
 
     assert body["requested_scope"] == ["L1"]
     assert body["evidence"][0]["sha256"] == submitted.evidence_files.get().sha256
@@ -61,19 +63,21 @@ def test_staff_read_applications_but_not_accommodations(
 ) -> None:
     make_accommodation(submitted)
 
-    listed = client.get("/api/v1/applications", **_token(officer)).json()
+    listed = client.get("/api/v1/applications", headers=_token(officer)).json()
     assert submitted.reference in [item["reference"] for item in listed["items"]]
-    body = client.get(f"/api/v1/applications/{submitted.reference}", **_token(officer)).json()
+    body = client.get(f"/api/v1/applications/{submitted.reference}", headers=_token(officer)).json()
     assert body["accommodations"] is None
-    body = client.get(f"/api/v1/applications/{submitted.reference}", **_token(reviewer)).json()
+    body = client.get(
+        f"/api/v1/applications/{submitted.reference}", headers=_token(reviewer)
+    ).json()
     assert len(body["accommodations"]) == 1
 
 
 def test_staff_of_another_scheme_see_nothing(client: Client, submitted: Application) -> None:
     other = make_staff(RoleCode.CERTIFICATION_OFFICER, scheme=make_scheme())
 
-    assert client.get("/api/v1/applications", **_token(other)).json()["items"] == []
+    assert client.get("/api/v1/applications", headers=_token(other)).json()["items"] == []
     assert (
-        client.get(f"/api/v1/applications/{submitted.reference}", **_token(other)).status_code
+        client.get(f"/api/v1/applications/{submitted.reference}", headers=_token(other)).status_code
         == 404
     )
