@@ -536,3 +536,30 @@ def record_item_statistics(
         related=[item_version], data={"n": n, "source": source[:100]},
     )  # fmt: skip
     return statistics
+
+
+@transaction.atomic(durable=True)
+def create_stimulus(
+    *, actor: Any, bank: ItemBank, identifier: str, title: str, body: str
+) -> Stimulus:
+    """A shared stimulus (a case, a passage) that several items of the bank refer to."""
+    from peritus.itembank.qti.markup import MarkupError, canonical_flow
+
+    require_item_role(actor, RoleCode.ITEM_AUTHOR, bank)
+    if not _identifier_ok(identifier):
+        raise ItemInputError("invalid_identifier", _("The identifier must be a QTI identifier."))
+    if Stimulus.objects.filter(bank=bank, identifier=identifier).exists():
+        raise ItemBankError(
+            "stimulus_exists", _("A stimulus with this identifier exists in the bank.")
+        )
+    try:
+        body = canonical_flow(body)
+    except MarkupError as error:
+        raise ItemInputError(error.code, error.message) from None
+    stimulus = Stimulus.objects.create(
+        bank=bank, identifier=identifier, title=title.strip()[:200], body=body
+    )
+    record_event(
+        ItemBankEvent.ITEM_CREATED, actor=actor, subject=stimulus, data={"stimulus": identifier}
+    )
+    return stimulus
