@@ -70,44 +70,62 @@ def align_responses(
 
 
 def _information_terms(
-    model: IrtModel, theta: FloatArray, mask: BoolArray
+    model: IrtModel, theta: FloatArray, mask: BoolArray, *, derivatives: bool = True
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
+    """P, I(theta), J(theta) and J'(theta) for each row (Warm 1989's terms)."""
     p = logistic(model.a[None, :] * (theta[:, None] - model.b[None, :]))
     pq = p * (1.0 - p) * mask
     a = model.a[None, :]
     info = (a**2 * pq).sum(axis=1)
+    if not derivatives:
+        empty = np.zeros(0)
+        return p, info, empty, empty
     j_term = (a**3 * pq * (1.0 - 2.0 * p)).sum(axis=1)
     j_prime = (a**4 * pq * (1.0 - 6.0 * p * (1.0 - p))).sum(axis=1)
     return p, info, j_term, j_prime
 
 
+ScoreFunction = Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]]
+
+
 def _solve(
-    function: Callable[[FloatArray], tuple[FloatArray, FloatArray]],
+    function: ScoreFunction,
     active: BoolArray,
     start: FloatArray,
     iterations: int = 100,
 ) -> FloatArray:
-    """Vectorised safeguarded Newton-Raphson for decreasing-through-zero score functions."""
-    n = start.size
-    lo = np.full(n, -THETA_BRACKET)
-    hi = np.full(n, THETA_BRACKET)
-    f_lo, _ = function(lo)
-    f_hi, _ = function(hi)
-    ok = active & (f_lo > 0) & (f_hi < 0)
-    x = np.clip(np.where(np.isfinite(start), start, 0.0), lo + 1e-6, hi - 1e-6)
+    """Vectorised safeguarded Newton-Raphson for score functions that fall through zero.
+
+    ``function(theta, rows)`` evaluates the rows given. Each row keeps a bracket with the
+    function positive at its lower end and negative at its upper end; a Newton step that leaves
+    the bracket (or goes uphill) is replaced by bisection. Rows drop out as they converge, so
+    the work shrinks with every iteration.
+    """
+    result = np.full(start.size, math.nan)
+    rows = np.flatnonzero(active)
+    lo = np.full(rows.size, -THETA_BRACKET)
+    hi = np.full(rows.size, THETA_BRACKET)
+    f_lo, _ = function(lo, rows)
+    f_hi, _ = function(hi, rows)
+    bracketed = (f_lo > 0) & (f_hi < 0)
+    rows, lo, hi = rows[bracketed], lo[bracketed], hi[bracketed]
+    x = np.clip(np.where(np.isfinite(start[rows]), start[rows], 0.0), lo + 1e-6, hi - 1e-6)
     for _ in range(iterations):
-        f, slope = function(x)
+        if rows.size == 0:
+            break
+        f, slope = function(x, rows)
         lo = np.where(f > 0, x, lo)
         hi = np.where(f <= 0, x, hi)
         with np.errstate(divide="ignore", invalid="ignore"):
             newton = x - f / slope
         inside = (slope < 0) & (newton > lo) & (newton < hi) & np.isfinite(newton)
         new_x = np.where(inside, newton, 0.5 * (lo + hi))
-        done = np.abs(new_x - x) < 1e-10
-        x = new_x
-        if bool(np.all(done | ~ok)):
-            break
-    return np.where(ok, x, math.nan)
+        done = (np.abs(new_x - x) < 1e-10) | (hi - lo < 1e-10)
+        result[rows[done]] = new_x[done]
+        keep = ~done
+        rows, x, lo, hi = rows[keep], new_x[keep], lo[keep], hi[keep]
+    result[rows] = x  # rows still moving after the iteration limit keep their last value
+    return result
 
 
 def estimate_abilities(
@@ -153,13 +171,13 @@ def estimate_abilities(
     eap = post @ nodes
     eap_sd = np.sqrt(np.clip(post @ nodes**2 - eap**2, 0.0, None))
 
-    def score(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
-        p, info, _, _ = _information_terms(model, theta, mask)
-        return ((x - p) * mask * model.a[None, :]).sum(axis=1), -info
+    def score(theta: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        p, info, _, _ = _information_terms(model, theta, mask[rows], derivatives=False)
+        return ((x[rows] - p) * mask[rows] * model.a[None, :]).sum(axis=1), -info
 
-    def weighted_score(theta: FloatArray) -> tuple[FloatArray, FloatArray]:
-        p, info, j_term, j_prime = _information_terms(model, theta, mask)
-        base = ((x - p) * mask * model.a[None, :]).sum(axis=1)
+    def weighted_score(theta: FloatArray, rows: IntArray) -> tuple[FloatArray, FloatArray]:
+        p, info, j_term, j_prime = _information_terms(model, theta, mask[rows])
+        base = ((x[rows] - p) * mask[rows] * model.a[None, :]).sum(axis=1)
         safe = np.where(info > 0, info, 1.0)
         value = base + j_term / (2.0 * safe)
         slope = -info + (j_prime * safe - j_term**2) / (2.0 * safe**2)
@@ -171,7 +189,9 @@ def estimate_abilities(
 
     def standard_error(theta: FloatArray) -> FloatArray:
         finite = np.isfinite(theta)
-        _, info, _, _ = _information_terms(model, np.where(finite, theta, 0.0), mask)
+        _, info, _, _ = _information_terms(
+            model, np.where(finite, theta, 0.0), mask, derivatives=False
+        )
         with np.errstate(divide="ignore"):
             se = 1.0 / np.sqrt(info)
         result: FloatArray = np.where(finite & (info > 0), se, math.nan)

@@ -493,6 +493,7 @@ def calibrate(
     last_ll = -math.inf
     e = _e_step(data, slope, intercept, quad)
     use_newton = slope_prior_sd is None
+    final_hessian: FloatArray | None = None
     notes: list[str] = []
     while iterations < max_iterations:
         iterations += 1
@@ -521,7 +522,7 @@ def calibrate(
                 data, e, slope, intercept, quad, model=model, tolerance=tolerance
             )
             if polished is not None:
-                slope, intercept, e, steps = polished
+                slope, intercept, e, steps, final_hessian = polished
                 iterations += steps
                 sigma = float(slope[0])
                 converged = True
@@ -530,7 +531,9 @@ def calibrate(
     if not converged:
         notes.append(f"not converged after {iterations} iterations")
 
-    grad, hessian = _gradient_and_hessian(data, e, slope, intercept, quad)
+    if final_hessian is None:
+        _, final_hessian = _gradient_and_hessian(data, e, slope, intercept, quad)
+    hessian = final_hessian.copy()
     if slope_prior_sd is not None and model == "2pl":
         _, h_prior = _log_normal_slope_prior(slope, slope_prior_sd)
         hessian[np.arange(n_items), np.arange(n_items)] += h_prior
@@ -573,7 +576,6 @@ def calibrate(
         or abs(intercept[j]) >= MAX_ABS_INTERCEPT * 0.999
         or (model == "2pl" and (abs(float(b[j])) > 10.0 or float(a[j]) <= 0.0))
     )
-    del grad
     return IrtModel(
         kind=model,
         item_ids=tuple(ids[j] for j in keep),
@@ -617,15 +619,21 @@ def _newton_polish(
     model: ModelKind,
     tolerance: float,
     max_steps: int = 25,
-) -> tuple[FloatArray, FloatArray, _EStep, int] | None:
-    """Newton-Raphson on the marginal log-likelihood with step halving; None if it fails."""
+) -> tuple[FloatArray, FloatArray, _EStep, int, FloatArray] | None:
+    """Newton-Raphson on the marginal log-likelihood with step halving; None if it fails.
+
+    Also returns the observed Hessian (in slopes and intercepts) from the start of the last
+    step, which moved the parameters by less than ``tolerance``: the standard errors need no
+    further pass over the data.
+    """
     n_items = slope.size
     t = _rasch_map(n_items) if model == "rasch" else None
     for step in range(1, max_steps + 1):
-        grad, hessian = _gradient_and_hessian(data, e, slope, intercept, quad)
+        grad, full_hessian = _gradient_and_hessian(data, e, slope, intercept, quad)
+        hessian = full_hessian
         if t is not None:
             grad = t.T @ grad
-            hessian = t.T @ hessian @ t
+            hessian = t.T @ full_hessian @ t
         try:
             chol = np.linalg.cholesky(-hessian)
         except np.linalg.LinAlgError:
@@ -655,7 +663,7 @@ def _newton_polish(
             return None
         slope, intercept, e = new_slope, new_intercept, candidate
         if float(np.abs(scale * delta).max()) < tolerance:
-            return slope, intercept, e, step
+            return slope, intercept, e, step, full_hessian
     return None
 
 

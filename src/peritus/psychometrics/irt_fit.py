@@ -22,7 +22,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from peritus.psychometrics.ability import estimate_abilities
+from peritus.psychometrics.ability import AbilityEstimates, estimate_abilities
 from peritus.psychometrics.arrays import FloatArray, IntArray
 from peritus.psychometrics.errors import PsychometricsError
 from peritus.psychometrics.irt import IrtModel, logistic
@@ -159,13 +159,17 @@ def s_x2(
 
 
 def mean_squares(
-    model: IrtModel, responses: npt.ArrayLike, *, weights: npt.ArrayLike | None = None
+    model: IrtModel,
+    responses: npt.ArrayLike,
+    *,
+    weights: npt.ArrayLike | None = None,
+    abilities: AbilityEstimates | None = None,
 ) -> tuple[FloatArray, FloatArray]:
     """Infit and outfit mean squares per item (Wright & Masters 1982), persons at their WLE."""
     x = np.asarray(responses, dtype=np.float64)
     mask = np.isfinite(x)
     w = np.ones(x.shape[0]) if weights is None else np.asarray(weights, dtype=np.float64)
-    estimates = estimate_abilities(model, x)
+    estimates = abilities if abilities is not None else estimate_abilities(model, x)
     usable = (estimates.extreme == 0) & np.isfinite(estimates.wle)
     theta = np.where(usable, estimates.wle, 0.0)
     p = logistic(model.a[None, :] * (theta[:, None] - model.b[None, :]))
@@ -179,7 +183,11 @@ def mean_squares(
 
 
 def item_fit(
-    model: IrtModel, responses: npt.ArrayLike, *, weights: npt.ArrayLike | None = None
+    model: IrtModel,
+    responses: npt.ArrayLike,
+    *,
+    weights: npt.ArrayLike | None = None,
+    abilities: AbilityEstimates | None = None,
 ) -> ItemFit:
     """S-X² (when the data are complete) and infit/outfit for every calibrated item."""
     x = np.asarray(responses, dtype=np.float64)
@@ -191,7 +199,7 @@ def item_fit(
         stat = np.full(model.n_items, math.nan)
         df = np.zeros(model.n_items, dtype=np.int64)
         p_value = np.full(model.n_items, math.nan)
-    infit, outfit = mean_squares(model, x, weights=weights)
+    infit, outfit = mean_squares(model, x, weights=weights, abilities=abilities)
     return ItemFit(
         item_ids=model.item_ids,
         s_x2=stat,

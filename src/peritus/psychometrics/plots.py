@@ -191,7 +191,7 @@ def item_curves(
 
     points = ", ".join(f"{x:.2f}: {p:.2f}" for x, p in zip(empirical_x, empirical_p, strict=True))
     description = (
-        f"Item {item_id}. Observed proportion correct by group ({x_label.lower()}: proportion) "
+        f"Item {item_id}. Observed proportion correct by group ({x_label}: proportion) "
         f"is {points}."
         + (
             " The line is the fitted model's item characteristic curve."

@@ -29,6 +29,7 @@ table { border-collapse: collapse; margin: .5rem 0 1rem; font-variant-numeric: t
 caption { text-align: left; font-weight: 600; padding: .25rem 0; }
 th, td { border: 1px solid var(--rule); padding: .25rem .5rem; text-align: right; }
 th[scope="row"], td.text, th.text { text-align: left; }
+th[scope="row"] { white-space: nowrap; } table { min-width: 18rem; }
 thead th { background: var(--bg-alt); }
 tr.key th, tr.key td { font-weight: 700; }
 .status { font-weight: 700; text-transform: uppercase; font-size: .8rem; letter-spacing: .04em; }
@@ -46,6 +47,15 @@ a { color: #0b4f8a; } a:focus-visible { outline: 3px solid #0b4f8a; outline-offs
 .skip { position: absolute; left: -999px; } .skip:focus { left: 1rem; top: 1rem; background: #fff; }
 @media print { nav, .skip { display: none; } article.item { break-before: page; } }
 """
+
+_TOPICS = {
+    "reliability": "Reliability",
+    "items": "Items",
+    "decisions": "Decisions at the cut",
+    "irt": "IRT model",
+    "fairness": "Fairness (DIF)",
+    "security": "Exam security",
+}
 
 _STATUS_TEXT = {
     "ok": "OK",
@@ -80,11 +90,12 @@ def _table(
     *,
     row_header: bool = True,
     row_classes: Sequence[str] | None = None,
+    text_columns: frozenset[int] = frozenset({0}),
 ) -> str:
-    head = "".join(
-        f'<th scope="col" class="{"text" if i == 0 and row_header else ""}">{escape(h)}</th>'
-        for i, h in enumerate(headers)
-    )
+    def cls(i: int) -> str:
+        return ' class="text"' if i in text_columns else ""
+
+    head = "".join(f'<th scope="col"{cls(i)}>{escape(h)}</th>' for i, h in enumerate(headers))
     body = []
     for index, row in enumerate(rows):
         cells = []
@@ -92,9 +103,9 @@ def _table(
             if i == 0 and row_header:
                 cells.append(f'<th scope="row">{cell}</th>')
             else:
-                cells.append(f"<td>{cell}</td>")
-        cls = f' class="{row_classes[index]}"' if row_classes and row_classes[index] else ""
-        body.append(f"<tr{cls}>{''.join(cells)}</tr>")
+                cells.append(f"<td{cls(i)}>{cell}</td>")
+        row_class = f' class="{row_classes[index]}"' if row_classes and row_classes[index] else ""
+        body.append(f"<tr{row_class}>{''.join(cells)}</tr>")
     return (
         f"<table><caption>{escape(caption)}</caption><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table>"
@@ -117,7 +128,7 @@ def _summary(report: Mapping[str, Any], figures: Mapping[str, Drawing]) -> list[
         out.append(
             f'<li class="{escape(status)}"><span class="status status-{escape(status)}">'
             f"{escape(_STATUS_TEXT.get(status, status))}</span> "
-            f"<strong>{escape(verdict['topic'].capitalize())}.</strong> "
+            f"<strong>{escape(_TOPICS.get(verdict['topic'], verdict['topic']))}.</strong> "
             f"{escape(verdict['message'])}</li>"
         )
     out.append("</ul>")
@@ -162,7 +173,8 @@ def _summary(report: Mapping[str, Any], figures: Mapping[str, Drawing]) -> list[
                 f"{len(flagged)} flagged items and the reasons",
                 ["Item", "p-value", "Item-rest r", "Why"],
                 rows,
-            ).replace("<td><ul", '<td class="text"><ul')
+                text_columns=frozenset({0, 3}),
+            )
         )
     else:
         out.append("<p>No item is flagged under the thresholds.</p>")

@@ -31,6 +31,15 @@ from reportlab.platypus import (
 
 from peritus.psychometrics.plots import Drawing
 
+_TOPICS = {
+    "reliability": "Reliability",
+    "items": "Items",
+    "decisions": "Decisions at the cut",
+    "irt": "IRT model",
+    "fairness": "Fairness (DIF)",
+    "security": "Exam security",
+}
+
 _STATUS = {
     "ok": "OK",
     "attention": "NEEDS ATTENTION",
@@ -134,7 +143,8 @@ def render_pdf(report: Mapping[str, Any], figures: Mapping[str, Drawing]) -> byt
         story.append(
             Paragraph(
                 f"<b>{escape(_STATUS.get(verdict['status'], verdict['status']))}</b> — "
-                f"<b>{escape(verdict['topic'].capitalize())}.</b> {escape(verdict['message'])}",
+                f"<b>{escape(_TOPICS.get(verdict['topic'], verdict['topic']))}.</b> "
+                f"{escape(verdict['message'])}",
                 body,
             )
         )

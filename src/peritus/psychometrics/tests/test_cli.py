@@ -286,3 +286,48 @@ def test_missing_required_arguments_are_one_line(capsys: pytest.CaptureFixture[s
     assert err.count("\n") == 1
     assert "--json" in err
     assert main(["--help"]) == 0
+
+
+def test_mixed_item_kinds_go_through_every_analysis_and_output(tmp_path: Path) -> None:
+    # Single response, multiple response (all-or-nothing and partial credit), a rubric-scored
+    # task and not-reached responses, with IRT treating not-reached as not presented.
+    (tmp_path / "key.csv").write_text(
+        "item_id,key,scoring,max_score,options\n"
+        "Q1,A,,,4\nQ2,B;C,,,\nQ3,A;D,partial,,5\nT1,SCORED,,3,\nQ4,C,,,\nQ5,B,,,\n"
+    )
+    rng = np.random.default_rng(6)
+    rows = []
+    for i in range(120):
+        ability = rng.normal()
+        good = special.expit(ability + np.array([0.5, 0.0, -0.5, 0.0, 0.3, -0.3])) > rng.random(6)
+        cells = [
+            "A" if good[0] else rng.choice(list("BCD")),
+            "BC" if good[1] else rng.choice(["B", "C", "A", "BCD"]),
+            "AD" if good[2] else rng.choice(["A", "D", "ADE", "E"]),
+            str(int(np.clip(round(1.5 + ability), 0, 3))),
+            "C" if good[4] else rng.choice(list("ABD")),
+            "B" if good[5] else rng.choice(list("ACD")),
+        ]
+        if i % 9 == 0:
+            cells[-2:] = ["", ""]
+        rows.append(f"M{i}," + ",".join(cells))
+    (tmp_path / "r.csv").write_text("candidate_id,Q1,Q2,Q3,T1,Q4,Q5\n" + "\n".join(rows) + "\n")
+    status = main(
+        ["analyze", "--responses", str(tmp_path / "r.csv"), "--key", str(tmp_path / "key.csv"),
+         "--model", "2pl", "--cut", "5", "--not-reached", "missing",
+         "--json", str(tmp_path / "o.json"), "--html", str(tmp_path / "o.html"),
+         "--pdf", str(tmp_path / "o.pdf")]
+    )  # fmt: skip
+    assert status == 0
+    report = _strict_json(tmp_path / "o.json")
+    by_id = {item["item_id"]: item for item in report["items"]}
+    assert by_id["Q3"]["max_score"] == 2
+    assert by_id["T1"]["kind"] == "scored"
+    assert by_id["T1"]["irt"]["a"] is None
+    assert by_id["Q5"]["n_not_reached"] == 14
+    assert by_id["Q2"]["key"] == "B;C"
+    assert report["test"]["kr20"] is None  # partial-credit items: KR-20 does not apply
+    assert report["test"]["alpha"] is not None
+    irt_verdict = next(v for v in report["verdicts"] if v["topic"] == "irt")
+    assert "not available" in irt_verdict["message"]  # S-X2 needs complete data
+    _check_accessible_and_offline((tmp_path / "o.html").read_text(), n_items=6)
