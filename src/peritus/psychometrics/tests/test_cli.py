@@ -301,12 +301,12 @@ def test_mixed_item_kinds_go_through_every_analysis_and_output(tmp_path: Path) -
         ability = rng.normal()
         good = special.expit(ability + np.array([0.5, 0.0, -0.5, 0.0, 0.3, -0.3])) > rng.random(6)
         cells = [
-            "A" if good[0] else rng.choice(list("BCD")),
-            "BC" if good[1] else rng.choice(["B", "C", "A", "BCD"]),
-            "AD" if good[2] else rng.choice(["A", "D", "ADE", "E"]),
+            "A" if good[0] else str(rng.choice(list("BCD"))),
+            "BC" if good[1] else str(rng.choice(["B", "C", "A", "BCD"])),
+            "AD" if good[2] else str(rng.choice(["A", "D", "ADE", "E"])),
             str(int(np.clip(round(1.5 + ability), 0, 3))),
-            "C" if good[4] else rng.choice(list("ABD")),
-            "B" if good[5] else rng.choice(list("ACD")),
+            "C" if good[4] else str(rng.choice(list("ABD"))),
+            "B" if good[5] else str(rng.choice(list("ACD"))),
         ]
         if i % 9 == 0:
             cells[-2:] = ["", ""]
