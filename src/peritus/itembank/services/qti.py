@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import uuid
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -16,14 +18,21 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from peritus.accounts.roles import RoleCode
 from peritus.audit_trail.services import record_event, record_standalone_event
 from peritus.itembank.errors import BankNotFoundError, ItemBankError, ItemInputError
 from peritus.itembank.events import ItemBankEvent
-from peritus.itembank.models import Item, ItemBank, ItemStatus, MediaFile, Stimulus
-from peritus.itembank.qti.content import content_from_dict
-from peritus.itembank.qti.importer import ImportPlan, item_summary, media_type, plan_import
+from peritus.itembank.models import Item, ItemBank, ItemStatus, ItemVersion, MediaFile, Stimulus
+from peritus.itembank.qti.content import content_from_dict, content_to_dict
+from peritus.itembank.qti.importer import (
+    ImportPlan,
+    PlannedItem,
+    item_summary,
+    media_type,
+    plan_import,
+)
 from peritus.itembank.qti.markup import iter_media
 from peritus.itembank.qti.package import Limits, Problem
 from peritus.itembank.qti.writer import (
@@ -35,7 +44,6 @@ from peritus.itembank.qti.writer import (
 )
 from peritus.itembank.services.items import (
     _create_bank,
-    _create_item,
     _revise_item,
     content_hash,
     normalised_title_language,
@@ -82,7 +90,8 @@ class _DryRun(Exception):  # noqa: N818 - control flow: undo a dry run's writes
 
 
 def _storage_name(bank: ItemBank, digest: str) -> str:
-    return f"itembank/{bank.pk}/media/{digest}"
+    # A fresh name per write: a rolled-back import can never leave bytes another import relies on.
+    return f"itembank/{bank.pk}/media/{uuid.uuid4().hex}-{digest[:16]}"
 
 
 def import_qti_package(
@@ -183,58 +192,101 @@ def _apply(
             bank=bank, identifier__in=[p.parsed.identifier for p in plan.items]
         ).select_related("current_version")
     }
+    new_items: list[tuple[PlannedItem, Stimulus | None]] = []
     for planned in plan.items:
         parsed = planned.parsed
         stimulus = stimuli.get(parsed.content.stimulus) if parsed.content.stimulus else None
         item = existing_items.get(parsed.identifier)
+        if item is None:
+            new_items.append((planned, stimulus))
+            continue
         language = parsed.language or bank.language
-        if item is not None:
-            current = item.current_version
-            title, language = normalised_title_language(item, parsed.title, language)
-            if current is not None and current.content_hash == content_hash(
-                parsed.content, title=title, language=language
-            ):
-                report.items_skipped += 1
-                report.errors.append(
-                    Problem(
-                        planned.file,
-                        "unchanged",
-                        "Identical to the item's current version.",
-                        skip=True,
-                    ).as_dict()
-                )
-                continue
-            if item.status in (ItemStatus.IN_REVIEW, ItemStatus.RETIRED):
-                report.items_skipped += 1
-                report.errors.append(
-                    Problem(planned.file, "item_locked",
-                            f"The item is {item.status}; a new version cannot be added now.", skip=True).as_dict()
-                )  # fmt: skip
-                continue
-            _revise_item(
-                actor=actor, item=item, content=parsed.content, title=parsed.title, language=language,
-                references=planned.metadata.references or None, stimulus=stimulus,
-                change_note="QTI import",
+        title, language = normalised_title_language(item, parsed.title, language)
+        current = item.current_version
+        if current is not None and current.content_hash == content_hash(
+            parsed.content, title=title, language=language
+        ):
+            report.items_skipped += 1
+            report.errors.append(
+                Problem(
+                    planned.file, "unchanged", "Identical to the item's current version.", skip=True
+                ).as_dict()
+            )
+            continue
+        if item.status in (ItemStatus.IN_REVIEW, ItemStatus.RETIRED):
+            report.items_skipped += 1
+            report.errors.append(
+                Problem(planned.file, "item_locked",
+                        f"The item is {item.status}; a new version cannot be added now.", skip=True).as_dict()
             )  # fmt: skip
-        else:
-            _create_item(
-                actor=actor, bank=bank, identifier=parsed.identifier, title=parsed.title,
-                content=parsed.content, language=language,
-                cognitive_level=planned.metadata.cognitive_level
-                if planned.metadata.cognitive_level in _LEVELS else "",
-                tags=planned.metadata.tags, references=planned.metadata.references,
-                stimulus=stimulus, source="qti_import",
-            )  # fmt: skip
+            continue
+        _revise_item(
+            actor=actor, item=item, content=parsed.content, title=parsed.title, language=language,
+            references=planned.metadata.references or None, stimulus=stimulus, change_note="QTI import",
+        )  # fmt: skip
         report.items_imported += 1
         report.items.append(item_summary(parsed))
+    created = _bulk_create_items(bank, new_items, actor=actor)
+    report.items_imported += len(created)
+    report.items.extend(item_summary(planned.parsed) for planned, _ in new_items)
     record_event(
-        ItemBankEvent.PACKAGE_IMPORTED, actor=actor, subject=bank,
-        data={"imported": report.items_imported, "skipped": report.items_skipped,
-              "media": len(to_write), "dry_run": dry_run},
+        ItemBankEvent.PACKAGE_IMPORTED, actor=actor, subject=bank, related=created,
+        data={"imported": report.items_imported, "created": len(created),
+              "skipped": report.items_skipped, "media": len(to_write), "dry_run": dry_run},
     )  # fmt: skip
     if dry_run:
         raise _DryRun
     transaction.on_commit(lambda: _write_media(to_write))
+
+
+def _bulk_create_items(
+    bank: ItemBank, planned_items: list[tuple[PlannedItem, Stimulus | None]], *, actor: Any
+) -> list[Item]:
+    """New items of a package, version 1 each, in a few statements (5,000 items in seconds).
+
+    The package's audit event links every item created, so each creation stays traceable.
+    """
+    if not planned_items:
+        return []
+    items = [
+        Item(
+            bank=bank, identifier=planned.parsed.identifier, author=actor,
+            cognitive_level=planned.metadata.cognitive_level if planned.metadata.cognitive_level in _LEVELS else "",
+            tags=sorted({t.strip()[:50] for t in planned.metadata.tags if t.strip()}),
+        )
+        for planned, _ in planned_items
+    ]  # fmt: skip
+    items = bulk_create_with_history(items, Item, batch_size=500, default_user=actor)
+    by_identifier = {
+        item.identifier: item
+        for item in Item.objects.filter(bank=bank, identifier__in=[i.identifier for i in items])
+    }
+    versions = []
+    for planned, stimulus in planned_items:
+        item = by_identifier[planned.parsed.identifier]
+        content = planned.parsed.content
+        title, language = normalised_title_language(
+            item, planned.parsed.title, planned.parsed.language
+        )
+        versions.append(
+            ItemVersion(
+                item=item, number=1, title=title, language=language, interaction=content.interaction.value,
+                content=content_to_dict(content), content_hash=content_hash(content, title=title, language=language),
+                max_score=Decimal(str(round(content.max_score, 2))), stimulus=stimulus,
+                references=planned.metadata.references, created_by=actor, change_note="QTI import",
+            )
+        )  # fmt: skip
+    ItemVersion.objects.bulk_create(versions, batch_size=500)
+    version_of = dict(
+        ItemVersion.objects.filter(
+            item__bank=bank, item__identifier__in=list(by_identifier), number=1
+        ).values_list("item_id", "pk")
+    )
+    created = list(by_identifier.values())
+    for item in created:
+        item.current_version_id = version_of[item.pk]
+    bulk_update_with_history(created, Item, ["current_version"], batch_size=500, default_user=actor)
+    return created
 
 
 def _write_media(files: dict[str, bytes]) -> None:
