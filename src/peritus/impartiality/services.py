@@ -107,6 +107,14 @@ def record_declaration(
             )
             % {"years": training_lookback_years},
         )
+    if not has_conflict and has_declared_conflict(actor, person):
+        raise ImpartialityRuleError(
+            "conflict_already_declared",
+            _(
+                "You declared a conflict of interest with this person before. Declare it here "
+                "too: a conflict is handled by an approved mitigation, never withdrawn."
+            ),
+        )
     latest = get_latest_declaration(actor, person, context=context)
     if latest is not None and latest.has_conflict:
         raise ImpartialityRuleError(

@@ -184,8 +184,8 @@ def test_a_proposed_but_unapproved_mitigation_keeps_the_examiner_out(
     assert error.value.code == "conflict_of_interest"
 
 
-def test_a_conflict_declared_for_another_event_also_removes_the_examiner(
-    officer: User, examiner: User, entry: EventCandidate, component: AssessmentComponent
+def test_a_conflict_declared_before_the_event_also_removes_the_examiner(
+    examiner: User, entry: EventCandidate
 ) -> None:
     from peritus.impartiality.services import declare_interests
 
@@ -193,11 +193,14 @@ def test_a_conflict_declared_for_another_event_also_removes_the_examiner(
         actor=examiner, person=entry.application.person, has_conflict=True, nature="employer",
         details="Employer until last year",
     )  # fmt: skip
-    declare(examiner, entry, has_conflict=False)
 
+    with pytest.raises(DomainError) as refused:
+        declare(examiner, entry, has_conflict=False)
+    declare(examiner, entry, has_conflict=True, nature="employer", details="Former employer")
     with pytest.raises(ImpartialityError) as error:
         record_first_mark(actor=examiner, entry=entry, score=75)
 
+    assert refused.value.code == "conflict_already_declared"
     assert error.value.code == "conflict_of_interest"
 
 

@@ -218,3 +218,19 @@ def test_any_active_member_of_the_personnel_may_declare(candidate_person: Person
     declaration = declare_interests(actor=quality, person=candidate_person, has_conflict=False)
 
     assert declaration.declarant == quality
+
+
+def test_no_conflict_is_refused_after_a_conflict_declared_elsewhere(
+    examiner: User, candidate_person: Person, context_a: Role, context_b: Role
+) -> None:
+    declare_interests(
+        actor=examiner, person=candidate_person, has_conflict=True, nature="employer",
+        context=context_a,
+    )  # fmt: skip
+
+    with pytest.raises(DomainError) as error:
+        declare_interests(
+            actor=examiner, person=candidate_person, has_conflict=False, context=context_b
+        )
+
+    assert error.value.code == "conflict_already_declared"

@@ -31,9 +31,6 @@ def test_a_conflict_declared_elsewhere_blocks_in_every_context(
         actor=examiner, person=candidate_person, has_conflict=True, nature="employer",
         context=context_a,
     )  # fmt: skip
-    declare_interests(
-        actor=examiner, person=candidate_person, has_conflict=False, context=context_b
-    )
 
     assert has_unmitigated_conflict(examiner, candidate_person, context=context_b)
     assert not has_declared_conflict(examiner, candidate_person, context=context_b)
