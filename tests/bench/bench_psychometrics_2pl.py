@@ -21,7 +21,8 @@ import numpy as np
 from harness import report
 from scipy import special
 
-from peritus.psychometrics.irt import _Data, _e_step, calibrate, rectangular
+from peritus.psychometrics.irt import calibrate, rectangular
+from peritus.psychometrics.marginal_likelihood import ResponseData, e_step
 
 NAME = "psychometrics_2pl"
 N_CANDIDATES = 10_000
@@ -41,10 +42,12 @@ def main() -> bool:
     responses = responses.astype(np.int8)
     print(f"simulated {N_CANDIDATES:,} x {N_ITEMS} 2PL responses (seed {SEED})", flush=True)
 
-    data = _Data(x=responses.astype(np.float64), observed=None, weights=np.ones(N_CANDIDATES))
+    data = ResponseData(
+        x=responses.astype(np.float64), observed=None, weights=np.ones(N_CANDIDATES)
+    )
     quadrature = rectangular()
     start = time.perf_counter()
-    _e_step(data, np.ones(N_ITEMS), np.zeros(N_ITEMS), quadrature)
+    e_step(data, np.ones(N_ITEMS), np.zeros(N_ITEMS), quadrature)
     e_step_seconds = time.perf_counter() - start
 
     start = time.perf_counter()

@@ -7,15 +7,22 @@ a database. Modules, by what they compute:
 * :mod:`~peritus.psychometrics.scoring` — keyed single/multiple response and partial-credit
   scoring, omitted vs not reached;
 * :mod:`~peritus.psychometrics.io` — strict reading of response, key and group files;
-* :mod:`~peritus.psychometrics.classical` — classical item and test statistics (chunked, int8);
+* :mod:`~peritus.psychometrics.classical` — classical item and test statistics (chunked, int8),
+  built on :mod:`~peritus.psychometrics.score_levels` (the one pass over the data),
+  :mod:`~peritus.psychometrics.reliability` (alpha, KR-20/21, SEM, conditional SEM) and
+  :mod:`~peritus.psychometrics.distractors` (option analysis);
 * :mod:`~peritus.psychometrics.decisions` — decision consistency and accuracy at a cut;
 * :mod:`~peritus.psychometrics.standard_setting` — modified Angoff, Hofstee, Beuk;
-* :mod:`~peritus.psychometrics.irt`, :mod:`~peritus.psychometrics.ability`,
-  :mod:`~peritus.psychometrics.irt_fit` — Rasch/2PL calibration, person estimates, item fit;
+* :mod:`~peritus.psychometrics.irt` (with :mod:`~peritus.psychometrics.marginal_likelihood`),
+  :mod:`~peritus.psychometrics.ability`, :mod:`~peritus.psychometrics.irt_fit` — Rasch/2PL
+  calibration, person estimates, item fit;
 * :mod:`~peritus.psychometrics.dif` — Mantel-Haenszel DIF with ETS categories;
 * :mod:`~peritus.psychometrics.security` — person fit (lz*) and answer similarity;
 * :mod:`~peritus.psychometrics.equating` — linear and equipercentile equating;
-* :mod:`~peritus.psychometrics.report` and its renderers — the JSON, HTML and PDF reports.
+* :mod:`~peritus.psychometrics.report`, :mod:`~peritus.psychometrics.flags` and the renderers
+  (``report_json``, ``report_html``, ``report_pdf``, ``report_figures``, ``plots``) — the
+  JSON, HTML and PDF reports;
+* :mod:`~peritus.psychometrics.cli` — ``peritus psychometrics analyze``.
 """
 
 from peritus.psychometrics.ability import AbilityEstimates, estimate_abilities

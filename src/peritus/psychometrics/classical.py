@@ -29,93 +29,41 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats
 
 from peritus.psychometrics.arrays import FloatArray, IntArray
+from peritus.psychometrics.distractors import OptionStatistics, option_statistics
 from peritus.psychometrics.errors import PsychometricsInputError
-from peritus.psychometrics.scoring import LETTERS, ItemKey, ItemKind, ScoredResponses
+from peritus.psychometrics.reliability import (
+    binomial_csem,
+    biserial_from_point_biserial,
+    coefficient_alpha,
+    kr20,
+    kr21,
+    standard_error_of_measurement,
+)
+from peritus.psychometrics.score_levels import LevelTables, scan, sums_by_level
+from peritus.psychometrics.scoring import ItemKey, ScoredResponses
+
+__all__ = [
+    "ClassicalAnalysis",
+    "OptionStatistics",
+    "TestStatistics",
+    "analyze",
+    "analyze_responses",
+    "binomial_csem",
+    "biserial_from_point_biserial",
+    "coefficient_alpha",
+    "kr20",
+    "kr21",
+    "score_group_bounds",
+    "standard_error_of_measurement",
+    "sums_by_level",
+]
 
 DEFAULT_CHUNK_ROWS = 4096
 # Kelley (1939): upper and lower 27 % groups maximise the difference while keeping the groups
 # large enough to be stable.
 KELLEY_FRACTION = 0.27
-
-
-# --------------------------------------------------------------------------------------------
-# Formulas. Each takes summary statistics and returns NaN where the formula is undefined.
-# --------------------------------------------------------------------------------------------
-
-
-def coefficient_alpha(item_variance_sum: float, total_variance: float, n_items: int) -> float:
-    """Cronbach's (1951) coefficient alpha.
-
-    ``alpha = k / (k - 1) * (1 - sum(var_j) / var_total)``; Cronbach, L. J. (1951). Coefficient
-    alpha and the internal structure of tests. Psychometrika, 16, 297-334. Undefined (NaN) for a
-    single item or a constant total score. For 0/1 items it equals KR-20.
-    """
-    if n_items < 2 or not total_variance > 0:
-        return math.nan
-    return n_items / (n_items - 1) * (1.0 - item_variance_sum / total_variance)
-
-
-def kr20(p_values: FloatArray, total_variance: float) -> float:
-    """Kuder-Richardson formula 20 for dichotomous items.
-
-    ``KR-20 = k / (k - 1) * (1 - sum(p_j * q_j) / var_total)``; Kuder, G. F., & Richardson,
-    M. W. (1937). The theory of the estimation of test reliability. Psychometrika, 2, 151-160.
-    """
-    k = int(p_values.size)
-    return coefficient_alpha(float(np.sum(p_values * (1.0 - p_values))), total_variance, k)
-
-
-def kr21(mean: float, total_variance: float, n_items: int) -> float:
-    """Kuder-Richardson formula 21 (items assumed equally difficult; a lower bound to KR-20).
-
-    ``KR-21 = k / (k - 1) * (1 - mean * (k - mean) / (k * var_total))``; Kuder & Richardson
-    (1937).
-    """
-    if n_items < 2 or not total_variance > 0:
-        return math.nan
-    return n_items / (n_items - 1) * (1.0 - mean * (n_items - mean) / (n_items * total_variance))
-
-
-def standard_error_of_measurement(sd: float, reliability: float) -> float:
-    """Classical SEM, ``sd * sqrt(1 - reliability)`` (Lord & Novick 1968, eq. 3.7.1).
-
-    A negative reliability estimate is used as is (the SEM then exceeds the SD), so that a poor
-    test is not made to look better than it is; NaN when the reliability is undefined.
-    """
-    if not math.isfinite(sd) or not math.isfinite(reliability):
-        return math.nan
-    return sd * math.sqrt(max(1.0 - reliability, 0.0))
-
-
-def binomial_csem(score: npt.ArrayLike, n_items: int) -> FloatArray:
-    """Lord's (1957) binomial-error conditional SEM for a number-correct score ``x`` on ``k`` items.
-
-    ``CSEM(x) = sqrt(x * (k - x) / (k - 1))``; Lord, F. M. (1957). Do tests of the same length
-    have the same standard errors of measurement? Educational and Psychological Measurement,
-    17, 510-521.
-    """
-    x = np.asarray(score, dtype=np.float64)
-    if n_items < 2:
-        return np.full(x.shape, math.nan)
-    result: FloatArray = np.sqrt(np.clip(x * (n_items - x), 0.0, None) / (n_items - 1))
-    return result
-
-
-def biserial_from_point_biserial(point_biserial: FloatArray, p: FloatArray) -> FloatArray:
-    """Biserial correlation from the point-biserial, ``r_pb * sqrt(p q) / phi(z_p)``.
-
-    Lord, F. M., & Novick, M. R. (1968). Statistical theories of mental test scores, sec. 15.4;
-    ``phi`` is the standard normal density at the ``p`` quantile. NaN for p in {0, 1}.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        inside = (p > 0) & (p < 1)
-        z = stats.norm.ppf(np.where(inside, p, 0.5))
-        density = stats.norm.pdf(z)
-        result = np.where(inside, point_biserial * np.sqrt(p * (1 - p)) / density, math.nan)
-    return np.asarray(result, dtype=np.float64)
 
 
 # --------------------------------------------------------------------------------------------
@@ -142,31 +90,6 @@ class TestStatistics:
     mean_p_value: float
     mean_item_rest: float
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OptionStatistics:
-    """Distractor analysis: one row per item, one column per option (+ a final "omit" column).
-
-    ``proportion``: share of all candidates choosing the option; ``by_group``: share of each
-    score group choosing it (groups are ordered low to high); ``upper``/``lower``: share of the
-    Kelley 27 % groups; ``discrimination``: ``upper - lower``; ``rest_correlation``: point-
-    biserial between choosing the option and the rest score (total minus the item), which is
-    negative for a working distractor; ``mean_total``: mean total score of those choosing it.
-    Options an item does not have are NaN.
-    """
-
-    labels: tuple[str, ...]
-    n_options: IntArray
-    count: IntArray
-    proportion: FloatArray
-    by_group: FloatArray
-    upper: FloatArray
-    lower: FloatArray
-    discrimination: FloatArray
-    rest_correlation: FloatArray
-    mean_total: FloatArray
-    is_key: npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)
@@ -211,123 +134,6 @@ class ClassicalAnalysis:
     @property
     def is_dichotomous(self) -> bool:
         return bool(np.all(self.max_scores == 1))
-
-
-# --------------------------------------------------------------------------------------------
-# The pass over the data
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class _Accumulator:
-    n_levels: int
-    n_items: int
-    n_bits: int
-    level_sums: npt.NDArray[np.int64] = field(init=False)
-    level_counts: npt.NDArray[np.int64] = field(init=False)
-    squares: npt.NDArray[np.int64] = field(init=False)
-    level_row_squares: npt.NDArray[np.int64] = field(init=False)
-    option_levels: npt.NDArray[np.int64] = field(init=False)
-    option_scores: npt.NDArray[np.int64] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.level_sums = np.zeros((self.n_levels, self.n_items), dtype=np.int64)
-        self.level_counts = np.zeros(self.n_levels, dtype=np.int64)
-        self.squares = np.zeros(self.n_items, dtype=np.int64)
-        self.level_row_squares = np.zeros(self.n_levels, dtype=np.int64)
-        # Option bits 0..n_bits-1 and a last slot for omitted responses.
-        self.option_levels = np.zeros(
-            (self.n_bits + 1, self.n_levels, self.n_items) if self.n_bits else (0, 0, 0),
-            dtype=np.int64,
-        )
-        self.option_scores = np.zeros(
-            (self.n_bits + 1, self.n_items) if self.n_bits else (0, 0), dtype=np.int64
-        )
-
-
-def _integer_block(block: npt.NDArray[Any], start: int) -> npt.NDArray[np.integer[Any]]:
-    if np.issubdtype(block.dtype, np.integer):
-        return block
-    if block.dtype == np.bool_:
-        return block.view(np.int8) if block.itemsize == 1 else block.astype(np.int8)
-    if np.issubdtype(block.dtype, np.floating):
-        if not np.all(np.isfinite(block)) or np.any(block != np.floor(block)):
-            bad = np.argwhere(~np.isfinite(block) | (block != np.floor(block)))[0]
-            raise PsychometricsInputError(
-                "non_integer",
-                f"score at candidate {start + int(bad[0]) + 1}, item {int(bad[1]) + 1} "
-                "is not a whole number",
-            )
-        return block.astype(np.int32)
-    raise PsychometricsInputError("non_numeric", "scores must be numbers")
-
-
-def _scan(
-    scores: npt.NDArray[Any],
-    max_scores: IntArray,
-    selections: npt.NDArray[np.unsignedinteger[Any]] | None,
-    n_bits: int,
-    chunk_rows: int,
-) -> tuple[_Accumulator, npt.NDArray[np.integer[Any]]]:
-    n, k = scores.shape
-    max_total = int(max_scores.sum())
-    total_dtype = np.int16 if max_total <= np.iinfo(np.int16).max else np.int32
-    totals: npt.NDArray[np.integer[Any]] = np.empty(n, dtype=total_dtype)
-    acc = _Accumulator(n_levels=max_total + 1, n_items=k, n_bits=n_bits)
-    dichotomous = bool(np.all(max_scores == 1))
-    for start in range(0, n, chunk_rows):
-        block = _integer_block(scores[start : start + chunk_rows], start)
-        low = block.min()
-        if low < 0:
-            where = np.argwhere(block < 0)[0]
-            raise PsychometricsInputError(
-                "score_out_of_range",
-                f"negative score at candidate {start + int(where[0]) + 1}, "
-                f"item {int(where[1]) + 1}",
-            )
-        high = block.max(axis=0)
-        if np.any(high > max_scores):
-            j = int(np.flatnonzero(high > max_scores)[0])
-            raise PsychometricsInputError(
-                "score_out_of_range",
-                f"item {j + 1} has a score above its maximum {int(max_scores[j])}",
-            )
-        block_totals: npt.NDArray[np.integer[Any]] = block.sum(axis=1, dtype=total_dtype)
-        totals[start : start + block.shape[0]] = block_totals
-        # Sorting the block by total turns "sum per score level" into contiguous slices, so one
-        # reduceat gives the block's share of the score-level table without any float copy.
-        order = np.argsort(block_totals, kind="stable")
-        sorted_totals = block_totals[order]
-        starts = np.flatnonzero(np.r_[True, sorted_totals[1:] != sorted_totals[:-1]])
-        levels = sorted_totals[starts].astype(np.intp)
-        sorted_block = block[order]
-        # float32 sums are exact here: a block holds at most 2**24 / max score rows.
-        acc.level_sums[levels] += np.rint(
-            np.add.reduceat(sorted_block.astype(np.float32), starts, axis=0)
-        ).astype(np.int64)
-        acc.level_counts[levels] += np.diff(np.r_[starts, block.shape[0]])
-        if not dichotomous:
-            squared = block.astype(np.int64) ** 2
-            acc.squares += squared.sum(axis=0)
-            acc.level_row_squares += np.bincount(
-                block_totals, weights=squared.sum(axis=1), minlength=max_total + 1
-            ).astype(np.int64)
-        if selections is not None:
-            sel_block = selections[start : start + chunk_rows][order]
-            for bit in range(n_bits + 1):
-                chosen = (sel_block == 0) if bit == n_bits else ((sel_block >> bit) & 1) == 1
-                as_int = chosen.view(np.int8)
-                acc.option_levels[bit][levels] += np.rint(
-                    np.add.reduceat(as_int.astype(np.float32), starts, axis=0)
-                ).astype(np.int64)
-                acc.option_scores[bit] += np.einsum(
-                    "ij,ij->j", as_int, sorted_block, dtype=np.int64
-                )
-    if dichotomous:
-        acc.squares = acc.level_sums.sum(axis=0)
-        levels_all = np.arange(max_total + 1, dtype=np.int64)
-        acc.level_row_squares = levels_all * acc.level_counts
-    return acc, totals
 
 
 # --------------------------------------------------------------------------------------------
@@ -457,7 +263,7 @@ def analyze(
             selections = None
     # Keep per-block float32 sums exact (below 2**24).
     rows = max(1, min(int(chunk_rows), (1 << 24) // int(maxima.max())))
-    acc, totals = _scan(matrix, maxima, selections, n_bits, rows)
+    acc, totals = scan(matrix, maxima, selections, n_bits, rows)
     return _finish(
         acc,
         totals,
@@ -486,7 +292,7 @@ def analyze_responses(responses: ScoredResponses, **options: Any) -> ClassicalAn
 
 
 def _finish(
-    acc: _Accumulator,
+    acc: LevelTables,
     totals: npt.NDArray[np.integer[Any]],
     maxima: IntArray,
     ids: tuple[str, ...],
@@ -624,7 +430,7 @@ def _finish(
         notes=tuple(notes),
     )
     options = (
-        _option_statistics(
+        option_statistics(
             acc,
             keys=keys,
             counts=counts,
@@ -666,98 +472,3 @@ def _finish(
         options=options,
         item_notes=tuple(item_notes),
     )
-
-
-def _option_statistics(
-    acc: _Accumulator,
-    *,
-    keys: Sequence[ItemKey],
-    counts: IntArray,
-    rest_var_num: list[int],
-    item_sums: npt.NDArray[np.int64],
-    sum_t: int,
-    bounds: list[tuple[int, int]],
-    upper_w: FloatArray,
-    lower_w: FloatArray,
-) -> OptionStatistics:
-    n_slots, _, k = acc.option_levels.shape
-    n_bits = n_slots - 1
-    n = int(counts.sum())
-    levels = np.arange(counts.size, dtype=np.int64)
-    labels = (*LETTERS[:n_bits], "omit")
-    per_option = acc.option_levels.sum(axis=1)  # slots x items
-    level_weighted = np.einsum("s,osj->oj", levels, acc.option_levels)  # sum of totals
-    n_options = np.array([len(key.options) for key in keys], dtype=np.int64)
-    valid = np.zeros((k, n_slots), dtype=np.bool_)
-    is_key = np.zeros((k, n_slots), dtype=np.bool_)
-    for j, key in enumerate(keys):
-        if key.kind is ItemKind.SCORED:
-            continue
-        valid[j, : len(key.options)] = True
-        valid[j, n_bits] = True
-        for letter in key.correct:
-            is_key[j, LETTERS.index(letter)] = True
-    count = per_option.T.copy()
-    proportion = count / n
-    group_counts = np.array([counts[lo : hi + 1].sum() for lo, hi in bounds], dtype=np.float64)
-    by_group = np.stack(
-        [acc.option_levels[:, lo : hi + 1, :].sum(axis=1).T for lo, hi in bounds], axis=2
-    ) / np.maximum(group_counts, 1.0)
-    n_upper = float(upper_w @ counts)
-    n_lower = float(lower_w @ counts)
-    upper = np.einsum("s,osj->jo", upper_w, acc.option_levels) / n_upper
-    lower = np.einsum("s,osj->jo", lower_w, acc.option_levels) / n_lower
-    rest_corr = np.full((k, n_slots), math.nan)
-    mean_total = np.full((k, n_slots), math.nan)
-    for j in range(k):
-        rest_sum = sum_t - int(item_sums[j])
-        for o in range(n_slots):
-            chosen = int(count[j, o])
-            if not valid[j, o] or chosen == 0:
-                continue
-            mean_total[j, o] = float(level_weighted[o, j]) / chosen
-            # sum over choosers of the rest score = their totals minus their scores on item j
-            chooser_rest = int(level_weighted[o, j]) - int(acc.option_scores[o, j])
-            cov = n * chooser_rest - chosen * rest_sum
-            var_indicator = n * chosen - chosen * chosen
-            if var_indicator > 0 and rest_var_num[j] > 0:
-                rest_corr[j, o] = cov / (math.sqrt(var_indicator) * math.sqrt(rest_var_num[j]))
-    invalid = ~valid
-    for array in (proportion, upper, lower, mean_total, rest_corr):
-        array[invalid] = math.nan
-    by_group[invalid] = math.nan
-    discrimination = upper - lower
-    return OptionStatistics(
-        labels=labels,
-        n_options=n_options,
-        count=np.where(valid, count, 0).astype(np.int64),
-        proportion=proportion,
-        by_group=by_group,
-        upper=upper,
-        lower=lower,
-        discrimination=discrimination,
-        rest_correlation=np.clip(rest_corr, -1.0, 1.0),
-        mean_total=mean_total,
-        is_key=is_key,
-    )
-
-
-def sums_by_level(
-    scores: npt.NDArray[np.integer[Any]] | npt.NDArray[np.floating[Any]],
-    levels: npt.NDArray[np.integer[Any]],
-    n_levels: int,
-) -> FloatArray:
-    """Column sums of ``scores`` over the rows at each level (``n_levels`` x columns).
-
-    A sort and one ``reduceat`` instead of a one-hot product: linear in the size of the data.
-    """
-    order = np.argsort(levels, kind="stable")
-    sorted_levels = np.asarray(levels)[order]
-    result = np.zeros((n_levels, scores.shape[1]))
-    if sorted_levels.size == 0:
-        return result
-    starts = np.flatnonzero(np.r_[True, sorted_levels[1:] != sorted_levels[:-1]])
-    result[sorted_levels[starts]] = np.add.reduceat(
-        np.asarray(scores)[order].astype(np.float64), starts, axis=0
-    )
-    return result

@@ -29,8 +29,8 @@ import numpy.typing as npt
 from scipy import stats
 
 from peritus.psychometrics.arrays import FloatArray
-from peritus.psychometrics.classical import binomial_csem
 from peritus.psychometrics.errors import PsychometricsError, PsychometricsInputError
+from peritus.psychometrics.reliability import binomial_csem
 
 TRUE_SCORE_POINTS = 2000
 

@@ -29,15 +29,9 @@ from scipy import integrate, special
 from peritus.psychometrics.ability import estimate_abilities
 from peritus.psychometrics.arrays import FloatArray
 from peritus.psychometrics.errors import PsychometricsError, PsychometricsInputError
-from peritus.psychometrics.irt import (
-    _Data,
-    _e_step,
-    _gradient_and_hessian,
-    calibrate,
-    gauss_hermite,
-    rectangular,
-)
+from peritus.psychometrics.irt import calibrate, gauss_hermite, rectangular
 from peritus.psychometrics.irt_fit import item_fit, summed_score_likelihoods
+from peritus.psychometrics.marginal_likelihood import ResponseData, e_step, gradient_and_hessian
 
 
 def test_2pl_on_lsat6_matches_ltm(lsat6: tuple[FloatArray, FloatArray]) -> None:
@@ -145,18 +139,18 @@ def test_observed_information_equals_the_numerical_hessian() -> None:
     data_matrix[np.random.default_rng(1).random(data_matrix.shape) < 0.2] = np.nan
     observed = np.isfinite(data_matrix)
     quad = rectangular(31)
-    data = _Data(
+    data = ResponseData(
         x=np.where(observed, data_matrix, 0.0),
         observed=observed.astype(np.float64),
         weights=np.ones(data_matrix.shape[0]),
     )
     slope = np.linspace(0.7, 1.6, 6)
     intercept = np.linspace(-1.0, 1.0, 6)
-    e = _e_step(data, slope, intercept, quad)
-    grad, hessian = _gradient_and_hessian(data, e, slope, intercept, quad)
+    e = e_step(data, slope, intercept, quad)
+    grad, hessian = gradient_and_hessian(data, e, slope, intercept, quad)
 
     def loglik(params: FloatArray) -> float:
-        return _e_step(data, params[:6], params[6:], quad).log_likelihood
+        return e_step(data, params[:6], params[6:], quad).log_likelihood
 
     base = np.concatenate([slope, intercept])
     step = 1e-4
@@ -169,16 +163,16 @@ def test_observed_information_equals_the_numerical_hessian() -> None:
     assert np.allclose(grad, numeric_grad, atol=1e-5)
     numeric_hessian = np.zeros((12, 12))
     for i, unit in enumerate(np.eye(12)):
-        plus = _gradient_and_hessian(
+        plus = gradient_and_hessian(
             data,
-            _e_step(data, (base + step * unit)[:6], (base + step * unit)[6:], quad),
+            e_step(data, (base + step * unit)[:6], (base + step * unit)[6:], quad),
             (base + step * unit)[:6],
             (base + step * unit)[6:],
             quad,
         )[0]
-        minus = _gradient_and_hessian(
+        minus = gradient_and_hessian(
             data,
-            _e_step(data, (base - step * unit)[:6], (base - step * unit)[6:], quad),
+            e_step(data, (base - step * unit)[:6], (base - step * unit)[6:], quad),
             (base - step * unit)[:6],
             (base - step * unit)[6:],
             quad,
