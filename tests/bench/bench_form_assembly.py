@@ -76,7 +76,7 @@ def main() -> bool:
         ItemStatistics.objects.bulk_create(
             [ItemStatistics(item_version_id=item.current_version_id, p_value=rng.uniform(0.35, 0.95),
                             point_biserial=rng.uniform(0.1, 0.5), n=500, computed_at=now, source="bench")
-             for item in items],
+             for item in items if item.current_version_id is not None],
             batch_size=1000,
         )  # fmt: skip
         for a, b in zip(items[0:400:2], items[1:400:2], strict=True):
