@@ -167,9 +167,13 @@ def list_passed_application_ids(*, scheme_version_id: int | None = None) -> list
 
 
 def _events() -> QuerySet[AssessmentEvent]:
-    return AssessmentEvent.objects.select_related(
-        "scheme", "scheme_version", "component", "scheduled_by"
-    ).annotate(candidate_count=Count("candidates", distinct=True))
+    return (
+        AssessmentEvent.objects.select_related(
+            "scheme", "scheme_version", "component", "scheduled_by"
+        )
+        .annotate(candidate_count=Count("candidates", distinct=True))
+        .order_by("-starts_at", "-pk")
+    )
 
 
 def list_events_for(user: Any, *, upcoming: bool | None = None) -> QuerySet[AssessmentEvent]:
@@ -189,7 +193,8 @@ def list_events_for(user: Any, *, upcoming: bool | None = None) -> QuerySet[Asse
         condition = Q()
     elif grants:
         condition |= Q(scheme_id__in=[grant.scheme_id for grant in grants])
-    events = _events().filter(condition).distinct()
+    # An explicit order: with the candidate count's GROUP BY, the model's ordering does not apply.
+    events = _events().filter(condition).distinct().order_by("-starts_at", "-pk")
     if upcoming is not None:
         from django.utils import timezone
 
@@ -197,7 +202,7 @@ def list_events_for(user: Any, *, upcoming: bool | None = None) -> QuerySet[Asse
         events = (
             events.filter(starts_at__gte=now).order_by("starts_at", "pk")
             if upcoming
-            else events.filter(starts_at__lt=now)
+            else events.filter(starts_at__lt=now).order_by("-starts_at", "-pk")
         )
     return events
 

@@ -486,3 +486,20 @@ def test_the_office_menu_shows_results_waiting_for_release(
 
     assert link.badge == 1
     assert [link.badge for link in office_links(examiner)] == [None]
+
+
+def test_past_and_upcoming_events_are_listed_in_order(
+    officer: User, component: AssessmentComponent
+) -> None:
+    now = timezone.now()
+    older = make_event(officer, component, starts_at=now - dt.timedelta(days=9))
+    newer = make_event(officer, component, starts_at=now - dt.timedelta(days=2))
+    later = make_event(officer, component, starts_at=now + dt.timedelta(days=9))
+    sooner = make_event(officer, component, starts_at=now + dt.timedelta(days=2))
+    client = office_client(officer)
+
+    past = client.get(reverse("exams:event-list"), {"when": "past"})
+    upcoming = client.get(reverse("exams:event-list"))
+
+    assert [e.pk for e in past.context["page"].object_list] == [newer.pk, older.pk]
+    assert [e.pk for e in upcoming.context["page"].object_list] == [sooner.pk, later.pk]
