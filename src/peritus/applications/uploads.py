@@ -23,6 +23,7 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 CHUNK = 64 * 1024
 # PDF names that make a document do something when opened.
 ACTIVE_PDF_CONTENT = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|XFA)\b")
+STREAM = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
 
 
 def max_upload_bytes() -> int:
@@ -48,28 +49,33 @@ class Inspection:
     active_content: bool
 
 
+def has_active_content(pdf: bytes) -> bool:
+    """True when the PDF's object syntax names scripts, launch actions or attachments.
+
+    Stream contents (compressed page and image data) are skipped: random bytes there would raise
+    false alarms. Names hidden in compressed object streams are not seen: this check is a second
+    line of defence; evidence is always served as a download, never rendered in the browser.
+    """
+    return bool(ACTIVE_PDF_CONTENT.search(STREAM.sub(b"stream endstream", pdf)))
+
+
 def inspect(stream: IO[bytes]) -> Inspection:
     """Read the stream once: its sniffed type, size, SHA-256 and whether a PDF holds active content."""
     stream.seek(0)
     digest = hashlib.sha256()
+    limit = max_upload_bytes()
+    kept = bytearray()
     size = 0
-    head = b""
-    tail = b""
-    active = False
     while chunk := stream.read(CHUNK):
-        if not head:
-            head = chunk[:16]
         digest.update(chunk)
         size += len(chunk)
-        window = tail + chunk
-        if ACTIVE_PDF_CONTENT.search(window):
-            active = True
-        tail = window[-32:]
+        if size <= limit:
+            kept.extend(chunk)
     stream.seek(0)
-    content_type = sniff_content_type(head)
+    content_type = sniff_content_type(bytes(kept[:16]))
     return Inspection(
         content_type=content_type,
         size=size,
         sha256=digest.hexdigest(),
-        active_content=active and content_type == PDF,
+        active_content=content_type == PDF and size <= limit and has_active_content(bytes(kept)),
     )

@@ -208,7 +208,7 @@ def _assign(obj: models.Model, values: Mapping[str, Any], allowed: Iterable[str]
     changed = []
     for field, given in values.items():
         value = given.strip() if isinstance(given, str) else given
-        if getattr(obj, field) != value:
+        if getattr(obj, field, None) != value:  # None: a relation not set yet
             setattr(obj, field, value)
             changed.append(field)
     return changed

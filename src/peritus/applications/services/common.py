@@ -27,7 +27,7 @@ def text_sha256(text: str) -> str:
 
 def lock_application(application: Application) -> Application:
     """Lock the person, then the application (the lock order of docs/architecture.md)."""
-    Person.objects.select_for_update().filter(pk=application.person_id).first()
+    list(Person.objects.select_for_update().filter(pk=application.person_id).values_list("pk"))
     return (
         Application.objects.select_related("person", "scheme", "scheme_version__scheme")
         .select_for_update(of=("self",))

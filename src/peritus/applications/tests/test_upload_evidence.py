@@ -163,3 +163,13 @@ def test_submitted_evidence_is_part_of_the_record(submitted: Application, candid
         remove_evidence(actor=candidate, evidence=evidence)
 
     assert EvidenceFile.objects.filter(pk=evidence.pk).exists()
+
+
+def test_script_names_inside_compressed_streams_are_not_false_alarms(
+    draft: Application, candidate: User
+) -> None:
+    content = MINIMAL_PDF.replace(
+        b"trailer", b"3 0 obj<</Length 9>>stream\n\x00/JS \x01\x02\nendstream\nendobj\ntrailer"
+    )
+
+    assert _upload(draft, candidate, content).content_type == "application/pdf"

@@ -129,6 +129,21 @@ def test_a_task_is_added_only_under_a_domain_of_the_version(scheme_manager: User
     assert error.value.code == "wrong_version"
 
 
+def test_a_task_is_added_under_a_domain(scheme_manager: User) -> None:
+    version = make_complete_version()
+    domain = version.competence_domains.get()
+
+    task = save_part(
+        actor=scheme_manager,
+        version=version,
+        kind=PartKind.COMPETENCE_TASK,
+        values={"domain": domain, "code": "T2", "title": "Report findings"},
+    )
+
+    assert isinstance(task, CompetenceTask)
+    assert [t.code for t in domain.tasks.all()] == ["T1", "T2"]
+
+
 def test_removing_a_domain_removes_its_tasks(scheme_manager: User) -> None:
     version = make_complete_version()
     domain = version.competence_domains.get()
