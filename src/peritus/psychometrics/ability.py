@@ -2,7 +2,7 @@
 
 * **EAP** — posterior mean and SD over the quadrature, with the calibration population as the
   prior (Bock & Mislevy 1982). Always finite.
-* **MLE** — root of ``sum_j a_j (x_j - P_j(theta)) = 0`` (Lord 1980, eq. 4-30). Undefined for
+* **MLE** — root of ``sum_j a_j (x_j - P_j(theta)) = 0`` (Lord 1980, ch. 4). Undefined for
   all-correct and all-incorrect patterns (reported as NaN with ``extreme`` set).
 * **WLE** — Warm's (1989) weighted likelihood estimate, the root of
   ``sum_j a_j (x_j - P_j) + J(theta) / (2 I(theta)) = 0`` with ``I = sum a^2 P Q`` and

@@ -219,13 +219,14 @@ def analyze(
     * point-biserial: Pearson correlation of the item with the total score *including* the
       item; item-rest correlation: with the total *excluding* it (Henrysson 1963 on the
       part-whole inflation the rest score avoids);
-    * biserial (0/1 items): Lord & Novick (1968, sec. 15.4);
+    * biserial (0/1 items): Lord & Novick (1968, ch. 15);
     * alpha (Cronbach 1951), alpha if item deleted, KR-20 and KR-21 (Kuder & Richardson 1937);
-    * SEM: ``sd_ddof * sqrt(1 - alpha)`` (Lord & Novick 1968, eq. 3.7.1);
+    * SEM: ``sd_ddof * sqrt(1 - alpha)`` (Lord & Novick 1968, ch. 3);
     * conditional SEM per score level: Lord's (1957) binomial error model for 0/1 items; for
       partial-credit items its item-sampling generalisation
       ``k / (k - 1) * (sum_j x_j^2 - x^2 / k)`` averaged over the candidates at each level
-      (which reduces to Lord's formula for 0/1 items; Feldt 1984);
+      (the item-sampling error variance of Lord's model, which reduces to his formula for
+      0/1 items);
     * high-low discrimination index: ``p_upper - p_lower`` for Kelley's (1939) upper and lower
       27 % groups (ties at the boundary shared fractionally).
     """

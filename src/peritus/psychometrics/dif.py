@@ -16,7 +16,8 @@ is formed. Then
 * common odds ratio ``alpha_MH = sum(A D / T) / sum(B C / T)`` (Mantel & Haenszel 1959);
 * ``MH D-DIF = -2.35 ln(alpha_MH)`` on the ETS delta scale (Holland & Thayer 1988); negative
   values mean the item is harder for the focal group than for matched reference candidates;
-* its standard error from the Robins, Breslow & Greenland (1986) variance of ``ln alpha_MH``;
+* its standard error from the Robins, Breslow & Greenland (1986) variance of ``ln alpha_MH``
+  (the estimator Phillips & Holland 1987 derived for DIF);
 * ``MH chi-square = (|sum A - sum E(A)| - 1/2)^2 / sum Var(A)`` with continuity correction,
   ``E(A) = n_R m_1 / T`` and ``Var(A) = n_R n_F m_1 m_0 / (T^2 (T - 1))`` (Mantel & Haenszel
   1959);

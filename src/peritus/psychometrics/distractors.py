@@ -4,7 +4,8 @@ For every option of a keyed item (and for omitting it): the share of candidates 
 overall, in each score group and in Kelley's (1939) upper and lower 27 % groups; the upper-minus-
 lower discrimination; the mean total score of those choosing it; and the point-biserial between
 choosing it and the rest score (total minus the item), which should be negative for a working
-distractor (Attali & Fraenkel 2000 argue for the rest score rather than the total). Everything
+distractor (the rest score keeps the item's own key out of the criterion, as for the item-rest
+correlation; Henrysson 1963). Everything
 comes from the option counts per score level gathered in the single pass over the data.
 """
 

@@ -1,5 +1,5 @@
 """Equating two forms, following Kolen & Brennan (2014), *Test Equating, Scaling, and Linking*
-(3rd ed.). Chapter and equation numbers below refer to that book.
+(3rd ed.). Chapter numbers below refer to that book.
 
 Designs:
 
@@ -7,14 +7,14 @@ Designs:
   of Form X scores to the Form Y scale.
 * **Common-item non-equivalent groups** (NEAT; ch. 4-5): population 1 took Form X, population 2
   took Form Y, both took the common items V (internal: V's items are part of each form; or
-  external). Linear methods: **Tucker** (eqs. 4.17-4.22 with 4.35-4.36) and **Levine observed
-  score** (eqs. 4.58-4.59 internal, 4.64-4.65 external), both through the synthetic population
+  external). Linear methods: **Tucker** and **Levine observed score** (ch. 4, internal
+  or external anchor), both through the synthetic population
   with weight ``w1`` on population 1 (default ``N1 / (N1 + N2)``). Curvilinear: **chained
-  equipercentile** (sec. 5.3): X to V in population 1, then V to Y in population 2.
+  equipercentile** (ch. 5): X to V in population 1, then V to Y in population 2.
 
 Equipercentile equating uses percentile ranks of discrete scores with the uniform
-continuisation of ch. 2 (eqs. 2.14 and 2.17-2.18). A relative frequency of ``1e-6`` is added to
-every score point before equating (the adjustment Kolen & Brennan describe, sec. 2.5.1), so that
+continuisation of ch. 2. A relative frequency of ``1e-6`` is added to
+every score point before equating (the small adjustment Kolen & Brennan describe in ch. 2), so that
 score points nobody obtained do not make the inverse ambiguous; it moves results by far less
 than the rounding of a reported score. Variances divide by N.
 """
@@ -84,7 +84,7 @@ def relative_frequencies(scores: npt.ArrayLike, max_score: int) -> FloatArray:
 
 
 def percentile_rank(freq: FloatArray, x: npt.ArrayLike) -> FloatArray:
-    """Percentile rank (0..100) of possibly non-integer scores ``x`` (eq. 2.14)."""
+    """Percentile rank (0..100) of possibly non-integer scores ``x`` (ch. 2)."""
     values = np.clip(np.asarray(x, dtype=np.float64), -0.5, freq.size - 0.5)
     cumulative = np.concatenate(([0.0], np.cumsum(freq)))  # cumulative[s + 1] = F(s)
     nearest = np.clip(np.floor(values + 0.5), 0, freq.size - 1).astype(np.int64)
@@ -94,7 +94,7 @@ def percentile_rank(freq: FloatArray, x: npt.ArrayLike) -> FloatArray:
 
 
 def percentile_point(freq: FloatArray, rank: npt.ArrayLike) -> FloatArray:
-    """Inverse of :func:`percentile_rank` (the upper-rank form, eqs. 2.17-2.18)."""
+    """Inverse of :func:`percentile_rank` (the upper-rank form of ch. 2)."""
     p = np.clip(np.asarray(rank, dtype=np.float64) / 100.0, 0.0, 1.0)
     cumulative = np.cumsum(freq)
     upper = np.minimum(np.searchsorted(cumulative, p, side="right"), freq.size - 1)
@@ -106,7 +106,7 @@ def percentile_point(freq: FloatArray, rank: npt.ArrayLike) -> FloatArray:
 def equipercentile(
     x_scores: npt.ArrayLike, y_scores: npt.ArrayLike, *, max_x: int, max_y: int
 ) -> EquatingResult:
-    """Random-groups equipercentile equating ``e_Y(x) = Q^-1(P(x))`` (eq. 2.16)."""
+    """Random-groups equipercentile equating ``e_Y(x) = Q^-1(P(x))`` (ch. 2)."""
     fx = relative_frequencies(x_scores, max_x)
     fy = relative_frequencies(y_scores, max_y)
     points = np.arange(max_x + 1, dtype=np.float64)
@@ -118,7 +118,7 @@ def equipercentile(
 
 
 def linear(x_scores: npt.ArrayLike, y_scores: npt.ArrayLike, *, max_x: int) -> EquatingResult:
-    """Random-groups linear equating ``l_Y(x) = sd_Y / sd_X (x - mu_X) + mu_Y`` (eq. 2.3)."""
+    """Random-groups linear equating ``l_Y(x) = sd_Y / sd_X (x - mu_X) + mu_Y`` (ch. 2)."""
     x = _scores(x_scores, "form X")
     y = _scores(y_scores, "form Y")
     sd_x, sd_y = float(x.std()), float(y.std())
@@ -222,7 +222,8 @@ def tucker(
     max_x: int,
     w1: float | None = None,
 ) -> EquatingResult:
-    """Tucker linear equating (eqs. 4.17-4.22; ``gamma = cov(X, V) / var(V)``, eqs. 4.35-4.36)."""
+    """Tucker linear equating through the synthetic population, ``gamma = cov(X, V) / var(V)``
+    (Kolen & Brennan 2014, ch. 4)."""
     m = _neat(x, v1, y, v2)
     if not m.var1v > 0 or not m.var2v > 0:
         raise PsychometricsError("constant_anchor", "anchor scores do not vary")
@@ -248,8 +249,9 @@ def levine_observed(
 ) -> EquatingResult:
     """Levine observed-score linear equating under classical congeneric assumptions.
 
-    Internal anchor: ``gamma1 = var1(X) / cov1(X, V)`` (eq. 4.58); external anchor:
-    ``gamma1 = (var1(X) + cov1(X, V)) / (var1(V) + cov1(X, V))`` (eq. 4.64); likewise for Y.
+    Internal anchor: ``gamma1 = var1(X) / cov1(X, V)``; external anchor:
+    ``gamma1 = (var1(X) + cov1(X, V)) / (var1(V) + cov1(X, V))``; likewise for Y (Kolen &
+    Brennan 2014, ch. 4).
     """
     m = _neat(x, v1, y, v2)
     if anchor == "internal":
@@ -286,7 +288,7 @@ def chained_equipercentile(
     max_y: int,
     max_v: int,
 ) -> EquatingResult:
-    """Chained equipercentile equating (sec. 5.3): ``e_Y(x) = e_Y<-V,2(e_V<-X,1(x))``."""
+    """Chained equipercentile equating (ch. 5): ``e_Y(x) = e_Y<-V,2(e_V<-X,1(x))``."""
     fx = relative_frequencies(x, max_x)
     fv1 = relative_frequencies(v1, max_v)
     fv2 = relative_frequencies(v2, max_v)

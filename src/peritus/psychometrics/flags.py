@@ -383,7 +383,7 @@ def verdicts(analysis: ExamAnalysis) -> list[Verdict]:
         attention = attention or n_pairs > 0
         security_parts.append(
             f"{n_pairs} pairs of candidates have improbably similar answers "
-            f"(of {analysis.similarity.n_pairs} pairs screened)"
+            f"(of {analysis.similarity.n_pairs:,} pairs screened)"
         )
     if security_parts:
         verdicts.append(

@@ -112,13 +112,13 @@ class IrtModel:
         return logistic(self.a[None, :] * (t[:, None] - self.b[None, :]))
 
     def item_information(self, theta: npt.ArrayLike) -> FloatArray:
-        """Fisher information ``a^2 P (1 - P)`` of each item at each theta (Lord 1980, eq. 5-9)."""
+        """Fisher information ``a^2 P (1 - P)`` of each item at each theta (Lord 1980, ch. 5)."""
         p = self.probability(theta)
         result: FloatArray = (self.a**2)[None, :] * p * (1.0 - p)
         return result
 
     def test_information(self, theta: npt.ArrayLike) -> FloatArray:
-        """Sum of the item informations (Lord 1980, eq. 5-6)."""
+        """Sum of the item informations (Lord 1980, ch. 5)."""
         result: FloatArray = self.item_information(theta).sum(axis=1)
         return result
 

@@ -49,7 +49,7 @@ def kr21(mean: float, total_variance: float, n_items: int) -> float:
 
 
 def standard_error_of_measurement(sd: float, reliability: float) -> float:
-    """Classical SEM, ``sd * sqrt(1 - reliability)`` (Lord & Novick 1968, eq. 3.7.1).
+    """Classical SEM, ``sd * sqrt(1 - reliability)`` (Lord & Novick 1968, ch. 3).
 
     A negative reliability estimate is used as is (the SEM then exceeds the SD), so that a poor
     test is not made to look better than it is; NaN when the reliability is undefined.
@@ -76,7 +76,7 @@ def binomial_csem(score: npt.ArrayLike, n_items: int) -> FloatArray:
 def biserial_from_point_biserial(point_biserial: FloatArray, p: FloatArray) -> FloatArray:
     """Biserial correlation from the point-biserial, ``r_pb * sqrt(p q) / phi(z_p)``.
 
-    Lord, F. M., & Novick, M. R. (1968). Statistical theories of mental test scores, sec. 15.4;
+    Lord, F. M., & Novick, M. R. (1968). Statistical theories of mental test scores, ch. 15;
     ``phi`` is the standard normal density at the ``p`` quantile. NaN for p in {0, 1}.
     """
     with np.errstate(divide="ignore", invalid="ignore"):

@@ -15,7 +15,7 @@ a candidate's actual choices for distractor analysis.
 
 An empty cell is an *omitted* response and scores 0. A run of omitted responses that reaches the
 end of the form is also *not reached* (the candidate stopped before these items; Lord 1980,
-ch. 15.3). Classical statistics score both as 0, as the response file contract requires; IRT
+ch. 15). Classical statistics score both as 0, as the response file contract requires; IRT
 calibration may treat not-reached responses as not presented instead.
 """
 

@@ -10,7 +10,7 @@ for the estimated trait). With ``w_j = log(P_j / Q_j)``, ``r_j = P'_j / (P_j Q_j
     lz* = (sum_j (x_j - P_j) w_j + c r_0) / sqrt(sum_j w~_j^2 P_j Q_j)
 
 evaluated at the trait estimate, where ``r_0 = 0`` for the MLE and ``J / (2 I)`` for Warm's WLE
-(Magis, Raîche & Béland 2012, Table 1). Large negative values (below -1.645 one-sided at 5 %)
+(Magis, Raîche & Béland 2012). Large negative values (below -1.645 one-sided at 5 %)
 flag aberrant patterns such as a weak candidate answering hard items correctly.
 
 **Answer similarity**: the generalized binomial test of van der Linden & Sotaridona (2006) on the
