@@ -4,10 +4,6 @@ from django.utils.translation import gettext_lazy as _
 
 class CertificationEvent(models.TextChoices):
     DECISION_RECORDED = "certification.decision.recorded", _("A certification decision was made")
-    DECISION_BLOCKED = (
-        "certification.decision.blocked",
-        _("A decision was refused: the decision maker was involved with the candidate"),
-    )
     DECISION_IMPORTED = (
         "certification.decision.imported",
         _("A decision of a previous system was recorded"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
@@ -72,4 +72,6 @@ def verification(request: HttpRequest, response: HttpResponse, number: str) -> A
                 },
             )
         return Status(404, {"code": "not_found", "message": _("No certificate has this number.")})
-    return Status(200, result.as_public_json())
+    # Serialised here, not by the schema: this endpoint is the hot path of verification at scale
+    # (product.md §5), and VerificationOut documents exactly what as_public_json() returns.
+    return JsonResponse(result.as_public_json(), headers={"Cache-Control": "no-cache, max-age=0"})

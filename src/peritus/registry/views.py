@@ -23,6 +23,8 @@ from peritus.certification.selectors import (
 )
 from peritus.core.ratelimit import client_address, hit
 from peritus.registry.forms import RegisterSearchForm, VerifyForm
+from peritus.registry.fragments import miss_fragment, verification_fragment
+from peritus.registry.shell import render_page
 
 MAX_NUMBER_LENGTH = 64
 
@@ -58,17 +60,23 @@ def verify_detail(request: HttpRequest, number: str) -> HttpResponse:
         return rate_limited_page(request)
     token = request.GET.get("t", "")[:600]
     result = verify_certificate(number[:MAX_NUMBER_LENGTH], token=token)
-    context = {
-        "number": number[:MAX_NUMBER_LENGTH],
-        "today": timezone.localdate(),
-        "form": VerifyForm(initial={"number": number[:MAX_NUMBER_LENGTH]}),
-    }
     if isinstance(result, VerificationMiss):
-        response = render(
-            request, "registry/verify_miss.html", {**context, "miss": result}, status=404
+        response = render_page(
+            request,
+            full_template="registry/verify_page.html",
+            fragment=miss_fragment(result, number=number[:MAX_NUMBER_LENGTH]),
+            title=_("Certificate not found"),
+            status=404,
         )
     else:
-        response = render(request, "registry/verify_detail.html", {**context, "v": result})
+        response = render_page(
+            request,
+            full_template="registry/verify_page.html",
+            fragment=verification_fragment(
+                result, today=timezone.localdate(), body_name=settings.PERITUS["BODY_NAME"]
+            ),
+            title=_("Certificate %(number)s") % {"number": result.reference},
+        )
     return _public_headers(response)
 
 

@@ -1,5 +1,6 @@
 """Use cases of the certification context (one module per capability, re-exported here)."""
 
+from peritus.certification.services.decisions import decide_certification
 from peritus.certification.services.issuance import issue_certificate, issue_certificates
 from peritus.certification.services.keys import publish_active_signing_key, revoke_signing_key
 from peritus.certification.services.reissue import reissue_certificate
@@ -7,6 +8,7 @@ from peritus.certification.services.terms import accept_certificate_terms
 
 __all__ = [
     "accept_certificate_terms",
+    "decide_certification",
     "issue_certificate",
     "issue_certificates",
     "publish_active_signing_key",

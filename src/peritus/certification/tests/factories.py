@@ -27,7 +27,10 @@ from peritus.certification.models import (
 )
 from peritus.certification.selectors import current_terms
 from peritus.certification.services import issue_certificate
-from peritus.schemes.models import ScopeItem
+from peritus.exams.services import assign_personnel, release_result
+from peritus.exams.tests.factories import make_event, mark, ready_to_mark
+from peritus.schemes.models import SchemeVersion, ScopeItem
+from peritus.schemes.tests.factories import make_published_version
 
 
 def accept_terms(person: Person, application: Application) -> CertificateTermsAcceptance:
@@ -92,3 +95,32 @@ def make_certificate(
             status=status, status_since=status_since or timezone.localdate()
         )
     return Certificate.objects.get(pk=certificate.pk)
+
+
+def make_assessed_application(
+    *,
+    officer: User,
+    examiner: User,
+    person: Person | None = None,
+    version: SchemeVersion | None = None,
+    scores: tuple[int, ...] = (85,),
+    release: bool = True,
+    reviewer: User | None = None,
+    invigilator: User | None = None,
+) -> Application:
+    """An eligible application whose components were examined and marked through the exams
+    services (one component per score; 70 of 100 passes), released unless `release` is False."""
+    version = version or make_published_version(components=len(scores))
+    application = make_eligible_application(
+        scheme_version=version, person=person, reviewer=reviewer
+    )
+    for index, score in enumerate(scores):
+        component = version.components.get(code=f"C{index + 1}")
+        event = make_event(officer, component)
+        if invigilator is not None:
+            assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
+        (entry,) = ready_to_mark(officer, examiner, event, application)
+        result = mark(examiner, entry, score)
+        if release:
+            release_result(actor=officer, result=result)
+    return Application.objects.get(pk=application.pk)
