@@ -178,6 +178,10 @@ def load(ctx: DemoContext) -> None:
                     for application in group
                 ]
                 absent = [entries[-1]] if len(entries) > 5 and ctx.rng.random() < 0.3 else []
+                declare_event_interests(
+                    actor=invigilator, event=event,
+                    declarations=[CandidateDeclaration(entry, False) for entry in entries],
+                )  # fmt: skip
                 record_event_held(actor=invigilator, event=event, absent=absent)
                 declarations = [
                     CandidateDeclaration(entry, has_conflict=False) for entry in entries

@@ -101,7 +101,10 @@ add_perm(
 add_perm("exams.schedule_event", is_officer)
 add_perm("exams.manage_event", is_officer)
 add_perm("exams.record_attendance", is_officer | (is_invigilator & is_assigned_invigilator))
-add_perm("exams.declare_for_event", is_examiner & is_assigned_examiner)
+add_perm(
+    "exams.declare_for_event",
+    (is_examiner & is_assigned_examiner) | (is_invigilator & is_assigned_invigilator),
+)
 add_perm("exams.mark_result", is_examiner & is_assigned_examiner)
 add_perm("exams.view_result", is_officer | is_record_reader | is_assigned_examiner)
 add_perm("exams.request_second_mark", is_officer | (is_examiner & is_assigned_examiner))

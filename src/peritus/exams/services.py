@@ -318,6 +318,7 @@ def add_candidate(
     return entry
 
 
+@audit_refusals("record_event_held")
 @transaction.atomic(durable=True)
 def record_event_held(
     *, actor: User, event: AssessmentEvent, absent: Iterable[EventCandidate] = ()
@@ -329,6 +330,7 @@ def record_event_held(
     ).exists()
     if invigilating:
         require_role(actor, RoleCode.INVIGILATOR, scheme_id=event.scheme_id)
+        _check_invigilator(actor, event)
     else:
         require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=event.scheme_id)
     if event.starts_at > timezone.now():
@@ -455,6 +457,26 @@ def list_undeclared_entries(event: AssessmentEvent, user: Any) -> list[EventCand
         for entry in entries
         if not has_declaration(user, entry.application.person_id, context=event)
     ]
+
+
+def _check_invigilator(actor: Any, event: AssessmentEvent) -> None:
+    """An invigilator acts on a session only after declaring, and free of conflicts (R13)."""
+    if list_undeclared_entries(event, actor):
+        raise ImpartialityError(
+            "declaration_required",
+            _("Declare your interests for every candidate on this event before you record it."),
+        )
+    for person_id in EventCandidate.objects.filter(event=event).values_list(
+        "application__person_id", flat=True
+    ):
+        if has_unmitigated_conflict(actor, person_id, context=event):
+            raise ImpartialityError(
+                "conflict_of_interest",
+                _(
+                    "You declared a conflict with a candidate of this session: another "
+                    "invigilator or an officer records it, unless a measure is approved."
+                ),
+            )
 
 
 def _check_marker(actor: Any, event: AssessmentEvent) -> None:

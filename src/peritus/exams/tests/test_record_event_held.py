@@ -19,7 +19,11 @@ from peritus.exams.services import (
     cancel_event,
     record_event_held,
 )
-from peritus.exams.tests.factories import make_candidate_application, make_event
+from peritus.exams.tests.factories import (
+    declare_no_conflict,
+    make_candidate_application,
+    make_event,
+)
 from peritus.notifications.models import OutboxMessage
 from peritus.schemes.models import AssessmentComponent, SchemeVersion
 
@@ -39,6 +43,7 @@ def test_the_assigned_invigilator_records_the_sitting_and_who_was_absent(
         actor=officer, event=event, application=make_candidate_application(version)
     )
 
+    declare_no_conflict(invigilator, event)
     held = record_event_held(actor=invigilator, event=event, absent=[absent])
 
     assert held.status == EventStatus.HELD
@@ -118,3 +123,39 @@ def test_cancelling_needs_a_reason_an_officer_and_a_scheduled_event(
     with pytest.raises(DomainError) as error:
         cancel_event(actor=officer, event=event, reason="Too late")
     assert error.value.code == "event_not_scheduled"
+
+
+def test_an_invigilator_declares_before_recording_the_sitting(
+    officer: User, invigilator: User, event: AssessmentEvent, application: Application
+) -> None:
+    from peritus.core.errors import ImpartialityError
+
+    assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
+    add_candidate(actor=officer, event=event, application=application)
+
+    with pytest.raises(ImpartialityError) as error:
+        record_event_held(actor=invigilator, event=event)
+
+    assert error.value.code == "declaration_required"
+    assert AssessmentEvent.objects.get(pk=event.pk).status == EventStatus.SCHEDULED
+
+
+def test_an_invigilator_with_a_conflict_does_not_record_the_sitting(
+    officer: User, invigilator: User, event: AssessmentEvent, application: Application
+) -> None:
+    from peritus.core.errors import ImpartialityError
+    from peritus.exams.services import CandidateDeclaration, declare_event_interests
+
+    assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
+    entry = add_candidate(actor=officer, event=event, application=application)
+    declare_event_interests(
+        actor=invigilator, event=event,
+        declarations=[CandidateDeclaration(entry, True, "relative", "My nephew")],
+    )  # fmt: skip
+
+    with pytest.raises(ImpartialityError) as error:
+        record_event_held(actor=invigilator, event=event)
+    held = record_event_held(actor=officer, event=event)  # an officer records it instead
+
+    assert error.value.code == "conflict_of_interest"
+    assert held.status == EventStatus.HELD

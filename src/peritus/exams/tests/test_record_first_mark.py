@@ -213,10 +213,10 @@ def test_an_invigilator_cannot_score(
     event = make_event(officer, component)
     assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
     entry = add_candidate(actor=officer, event=event, application=application)
-    record_event_held(actor=invigilator, event=event)
     declare_event_interests(
         actor=invigilator, event=event, declarations=[CandidateDeclaration(entry, False)]
     )
+    record_event_held(actor=invigilator, event=event)
 
     with pytest.raises(ImpartialityError) as error:
         record_first_mark(actor=invigilator, entry=entry, score=75)

@@ -27,6 +27,7 @@ from peritus.exams.models import (
 from peritus.exams.services import add_attachment, assign_personnel, release_result
 from peritus.exams.tests.factories import (
     book,
+    declare_no_conflict,
     make_candidate_application,
     make_event,
     mark,
@@ -174,6 +175,7 @@ def test_the_invigilator_records_attendance(
 ) -> None:
     assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
     _present, absent = book(officer, event, application, make_candidate_application(version))
+    declare_no_conflict(invigilator, event)
     client = office_client(invigilator)
 
     page = client.get(reverse("exams:event-attendance", args=[event.pk]))
@@ -252,6 +254,7 @@ def test_an_invigilator_gets_no_marking_form_and_is_refused(
     event = make_event(officer, component)
     assign_personnel(actor=officer, event=event, user=invigilator, role="invigilator")
     (entry,) = book(officer, event, application)
+    declare_no_conflict(invigilator, event)
     record_event_held(actor=invigilator, event=event)
     client = office_client(invigilator)
 
