@@ -28,7 +28,21 @@ if TYPE_CHECKING:
 class FlagThresholds:
     """Thresholds a certification body sets for flagging items and stating verdicts.
 
-    Proportions are 0..1; correlations are item-rest (or option-rest) correlations.
+    Given to the command as a JSON object (``--flags``) with any of these keys:
+
+    * ``p_min`` / ``p_max``: flag items with a p-value below / above (too hard / too easy);
+    * ``discrimination_min``: flag an item-rest correlation below it (low discrimination);
+    * ``negative_discrimination``: flag an item-rest correlation below it (negative: check key);
+    * ``distractor_rest_max``: flag a distractor whose option-rest correlation exceeds it (it
+      attracts stronger candidates); a distractor chosen by more of the top 27 % than the key
+      is flagged as a possible miskey regardless;
+    * ``omit_rate_max``: flag items omitted by a larger share of candidates;
+    * ``dif_categories``: ETS DIF categories that flag an item (``["C"]``, or ``["B", "C"]``);
+    * ``item_fit_p_min``: flag IRT misfit when the S-X2 p-value is below it;
+    * ``reliability_min``, ``decision_consistency_min``: targets for the summary verdicts;
+    * ``person_fit_max``: candidates with lz* below it are listed for review;
+    * ``similarity_alpha``: family-wise level of the answer-similarity screen;
+    * ``sem_band_z``: half-width of the band around the cut, in SEMs.
     """
 
     p_min: float = 0.20
