@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from collections import Counter
 from decimal import Decimal
 from typing import Any
 
@@ -26,6 +27,7 @@ from peritus.itembank.demo_items import (
     WELDING_TOPICS,
 )
 from peritus.itembank.models import (
+    ASSEMBLABLE_STATUSES,
     ExamForm,
     FormStatus,
     Item,
@@ -65,6 +67,7 @@ from peritus.schemes.models import (
     Scheme,
     SchemeVersion,
 )
+from peritus.schemes.selectors import get_current_version
 
 
 @dataclasses.dataclass
@@ -255,7 +258,10 @@ def _bring_to(item: Item, status: str, ctx: DemoContext) -> None:
 
 
 def _domains(scheme: Scheme) -> tuple[SchemeVersion | None, list[CompetenceDomain]]:
-    versions = SchemeVersion.objects.filter(scheme=scheme).order_by("-published_at", "-pk")
+    """The competence domains of the scheme's current version (else its latest with domains)."""
+    current = get_current_version(scheme)
+    versions = [current] if current is not None else []
+    versions += list(SchemeVersion.objects.filter(scheme=scheme).order_by("-pk"))
     for version in versions:
         domains = list(
             CompetenceDomain.objects.filter(scheme_version=version).order_by("position", "code")
@@ -289,8 +295,9 @@ def _fill_bank(
             ),
         )  # fmt: skip
     made: dict[str, Item] = {}
-    for draft in drafts:
-        domain = domains[draft.topic % len(domains)]
+    topics = len({d.topic for d in drafts})
+    for index, draft in enumerate(drafts):
+        domain = domains[(draft.topic if topics >= len(domains) else index) % len(domains)]
         task = domain.tasks.order_by("position", "code").first()
         item = create_item(
             actor=author, bank=bank, identifier=draft.identifier, title=draft.title, content=draft.content,
@@ -341,15 +348,20 @@ def _forms(
         ctx.log(f"  {scheme.name}: no exam component; no blueprint")
         return []
     psychometrician, reviewer = ctx.users["psychometrician"], ctx.users["item reviewer"]
-    counts = [total // len(domains)] * len(domains)
-    for n in range(total - sum(counts)):
-        counts[n] += 1
+    in_service = Counter(
+        Item.objects.filter(bank=bank, status__in=ASSEMBLABLE_STATUSES).values_list(
+            "competence_domain_id", flat=True
+        )
+    )
+    share = max(1, total // len(domains))
+    rows = [
+        RowInput(d, min(share, in_service[d.pk] // 2)) for d in domains if in_service[d.pk] >= 2
+    ]
     blueprint = create_blueprint(
         actor=psychometrician, bank=bank, component=component, name=f"{component.name} blueprint",
-        total_items=total, time_limit_minutes=component.duration_minutes or 90,
-        pass_mark=Decimal(component.pass_mark) * total / (component.max_score or 1),
-        rows=[RowInput(domain, count) for domain, count in zip(domains, counts, strict=True)],
-        target_mean_p=0.7, target_tolerance=0.05,
+        total_items=sum(r.item_count for r in rows), time_limit_minutes=component.duration_minutes or 90,
+        pass_mark=(Decimal(component.pass_mark) * sum(r.item_count for r in rows) / (component.max_score or 1)).quantize(Decimal("0.01")),
+        rows=rows, target_mean_p=0.7 if total >= 30 else None, target_tolerance=0.05,
     )  # fmt: skip
     approve_blueprint(actor=psychometrician, blueprint=blueprint)
     forms = assemble_forms(

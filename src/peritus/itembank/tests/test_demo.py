@@ -48,5 +48,5 @@ def test_the_demo_builds_the_cloud_bank_and_an_approved_form_and_runs_twice() ->
     }
     [form] = ctx.extra["exam_forms"]["cloud-security"]
     assert form.status == FormStatus.APPROVED
-    assert form.entries.count() == 40
+    assert form.entries.count() == form.blueprint.total_items >= 30
     assert ExamForm.objects.filter(status=FormStatus.IN_REVIEW).count() == 1
