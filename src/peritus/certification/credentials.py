@@ -205,3 +205,8 @@ def open_seal(
 
 def certificate_claims(number: str, revision: int, digest_hex: str) -> dict[str, Any]:
     return {"n": number, "r": revision, "h": digest_claim(digest_hex)}
+
+
+def verification_url(number: str) -> str:
+    """The public address of a certificate's status, printed on it and carried by its QR code."""
+    return f"{settings.PERITUS['BASE_URL'].rstrip('/')}/verify/{number}/"

@@ -31,7 +31,7 @@ from peritus.certification.models import (
     DecisionOutcome,
     SigningKey,
 )
-from peritus.certification.numbers import NumberReference, format_revision, parse_reference
+from peritus.certification.numbers import NumberReference, parse_reference
 from peritus.certification.status import (
     SUPERSEDED,
     CertificateStatus,
@@ -315,7 +315,9 @@ def verify_certificate(
         holder_name, scope = certificate.holder_name, certificate.scope
     return Verification(
         certificate_number=certificate.number,
-        reference=format_revision(certificate.number, revision),
+        reference=(
+            certificate.number if reading.revision is None else f"{certificate.number}-R{revision}"
+        ),
         holder_name=holder_name,
         scheme_code=certificate.scheme_code,
         scheme_name=certificate.scheme_name,

@@ -26,6 +26,7 @@ from peritus.accounts.roles import RoleCode
 from peritus.accounts.services import require_role
 from peritus.audit_trail.services import record_event
 from peritus.certification import credentials, numbers
+from peritus.certification.credentials import verification_url
 from peritus.certification.errors import CertificationError, CertificationInputError
 from peritus.certification.events import CertificationEvent
 from peritus.certification.models import (
@@ -47,10 +48,6 @@ from peritus.certification.services.keys import _active_signing_key
 from peritus.certification.validity import expiry_date, register_sort_name
 from peritus.notifications.services import queue_notification
 from peritus.schemes.models import Scheme, SchemeVersion, ScopeItem
-
-
-def verification_url(number: str) -> str:
-    return f"{settings.PERITUS['BASE_URL'].rstrip('/')}/verify/{number}/"
 
 
 def scope_lines(items: Sequence[ScopeItem]) -> tuple[ScopeLine, ...]:
