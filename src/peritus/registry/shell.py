@@ -61,7 +61,8 @@ def render_page(
     before_title, before_content, after_content, nonce_mark = layout(
         translation.get_language() or settings.LANGUAGE_CODE, _section(request.path)
     )
-    nonce = str(get_nonce(request) or "")
+    lazy_nonce = get_nonce(request)  # a LazyNonce is falsy until generated: str() generates it
+    nonce = str(lazy_nonce) if lazy_nonce is not None else ""
     html = "".join(
         (
             before_title.replace(nonce_mark, nonce),

@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from django.core.cache import cache
 
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
@@ -13,10 +14,12 @@ from peritus.certification.tests.factories import make_assessed_application
 
 
 @pytest.fixture(autouse=True)
-def _fresh_published_keys() -> Iterator[None]:
-    """The published-keys cache lives for a minute per process; tests start without it."""
+def _fresh_state() -> Iterator[None]:
+    """Rate-limit counters live in the cache and published keys in a per-process cache."""
+    cache.clear()
     forget_published_keys()
     yield
+    cache.clear()
     forget_published_keys()
 
 
