@@ -204,6 +204,7 @@ def item_detail(request: HttpRequest, slug: str, identifier: str) -> HttpRespons
                 for o in (content.options if content else ())
             ],
             "stem_text": flow_to_text(content.stem) if content else "",
+            "stimulus_text": flow_to_text(version.stimulus.body) if version and version.stimulus else "",
             "versions": selectors.list_versions(item),
             "reviews": selectors.list_reviews(item),
             "statistics": selectors.list_statistics_history(item),
