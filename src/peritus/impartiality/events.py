@@ -35,6 +35,10 @@ class ImpartialityEvent(models.TextChoices):
     )
     RISK_CLOSED = "impartiality.risk.closed", _("An impartiality risk was closed")
     RISK_REOPENED = "impartiality.risk.reopened", _("An impartiality risk was reopened")
+    RISK_REVIEW_REMINDED = (
+        "impartiality.risk.review_reminded",
+        _("The impartiality committee was reminded of a risk review that is due"),
+    )
     RISK_REVIEWED = (
         "impartiality.risk.reviewed",
         _("The impartiality committee reviewed a risk"),

@@ -217,6 +217,9 @@ class ImpartialityRisk(FSMModelMixin, TimeStampedModel):
     review_due_on = models.DateField(_("next review"))
     status = FSMField(choices=RiskStatus.choices, default=RiskStatus.OPEN, protected=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    review_reminded_for = models.DateField(
+        null=True, blank=True, help_text=_("The review date the committee was last reminded of")
+    )
 
     history = HistoricalRecords()
 

@@ -560,3 +560,50 @@ def review_risk(
         data={"conclusion": conclusion, "next_review_on": next_review_on, "status": risk.status},
     )
     return review
+
+
+def remind_overdue_risk_reviews(*, now: dt.datetime) -> int:
+    """Tell the impartiality committee and each owner of the risks whose review is due (4.3).
+
+    Once per risk and review date, so running it again sends nothing new. Returns the count.
+    """
+    from peritus.accounts.selectors import list_users_with_role
+
+    today = timezone.localdate(now)
+    due = (
+        ImpartialityRisk.objects.exclude(status=RiskStatus.CLOSED)
+        .filter(review_due_on__lte=today)
+        .exclude(review_reminded_for=models.F("review_due_on"))
+        .values_list("pk", flat=True)
+    )
+    reminded = 0
+    for risk_id in list(due):
+        with transaction.atomic(durable=True):
+            risk = (
+                ImpartialityRisk.objects.select_for_update().select_related("owner").get(pk=risk_id)
+            )
+            if risk.review_reminded_for == risk.review_due_on or risk.status == RiskStatus.CLOSED:
+                continue
+            recipients = {
+                user.pk: user for user in list_users_with_role(RoleCode.IMPARTIALITY_COMMITTEE)
+            }
+            recipients.setdefault(risk.owner_id, risk.owner)
+            for user in recipients.values():
+                queue_notification(
+                    template="impartiality_risk_review_due",
+                    recipient_email=user.email,
+                    recipient_user=user,
+                    subject=risk,
+                    context={"name": user.given_names, "reference": risk.reference,
+                             "threat": risk.threat, "due_on": risk.review_due_on},
+                )  # fmt: skip
+            risk.review_reminded_for = risk.review_due_on
+            risk.save(update_fields=["review_reminded_for", "updated_at"])
+            record_event(
+                ImpartialityEvent.RISK_REVIEW_REMINDED,
+                actor=None,
+                subject=risk,
+                data={"review_due_on": risk.review_due_on, "recipients": len(recipients)},
+            )
+            reminded += 1
+    return reminded
