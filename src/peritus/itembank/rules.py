@@ -7,9 +7,12 @@ psychometricians of the bank's scheme see them. Invigilators never do, whatever 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import rules
+from django.db.models import Q
+from django.utils import timezone
 
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.rules import role_predicate
@@ -19,12 +22,32 @@ ITEM_ROLES = (RoleCode.ITEM_AUTHOR, RoleCode.ITEM_REVIEWER, RoleCode.PSYCHOMETRI
 BARRED_ROLES = frozenset({RoleCode.INVIGILATOR.value})
 
 
-def _behind_information_barrier(user: Any) -> bool:
-    """Invigilators never see items (R15), even if they also hold an item role."""
-    return any(grant.role in BARRED_ROLES for grant in role_grants(user))
+TRAINER_LOOKBACK_DAYS = 2 * 365
+_CACHE = "_peritus_itembank_barrier"
 
 
-is_behind_information_barrier = rules.predicate(_behind_information_barrier)
+def behind_information_barrier(user: Any) -> bool:
+    """Invigilators and anyone who trained candidates in the last two years never see items
+    (R15, clause 5.2), even if they also hold an item role. Cached on the user for the request."""
+    cached = getattr(user, _CACHE, None)
+    if cached is not None:
+        return bool(cached)
+    barred = any(grant.role in BARRED_ROLES for grant in role_grants(user))
+    if not barred and getattr(user, "pk", None) is not None:
+        from peritus.impartiality.models import TrainingRecord
+
+        since = timezone.localdate() - dt.timedelta(days=TRAINER_LOOKBACK_DAYS)
+        barred = (
+            TrainingRecord.objects.filter(trainer_id=user.pk)
+            .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=since))
+            .exists()
+        )
+    if getattr(user, "pk", None) is not None:
+        setattr(user, _CACHE, barred)
+    return barred
+
+
+is_behind_information_barrier = rules.predicate(behind_information_barrier)
 
 
 is_item_author = role_predicate(RoleCode.ITEM_AUTHOR)

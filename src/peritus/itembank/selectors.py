@@ -16,13 +16,13 @@ from peritus.itembank.models import (
     ItemStatistics,
     ItemVersion,
 )
-from peritus.itembank.rules import BARRED_ROLES, ITEM_ROLES
+from peritus.itembank.rules import ITEM_ROLES, behind_information_barrier
 
 
 def visible_scheme_ids(user: Any) -> set[int] | None:
     """Schemes whose items `user` may see; None means every scheme; empty means none."""
     grants = role_grants(user)
-    if any(grant.role in BARRED_ROLES for grant in grants):
+    if behind_information_barrier(user):
         return set()
     item_roles = {role.value for role in ITEM_ROLES}
     relevant = [g for g in grants if g.active and g.role in item_roles]

@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from peritus.accounts.roles import RoleCode
-from peritus.accounts.selectors import role_grants
 from peritus.accounts.services import require_role
 from peritus.audit_trail.services import record_event
 from peritus.itembank.errors import (
@@ -45,7 +44,7 @@ from peritus.itembank.qti.content import (
     content_to_dict,
     validate_content,
 )
-from peritus.itembank.rules import BARRED_ROLES
+from peritus.itembank.rules import behind_information_barrier
 from peritus.notifications.services import queue_notification
 
 
@@ -54,9 +53,10 @@ def require_item_role(actor: Any, role: RoleCode, bank: ItemBank) -> None:
     if actor is None:
         return  # the system itself: a command-line run by an operator, recorded as such
     require_role(actor, role, scheme_id=bank.scheme_id)
-    if any(grant.role in BARRED_ROLES for grant in role_grants(actor)):
+    if behind_information_barrier(actor):
         raise ItemAccessError(
-            "information_barrier", _("Invigilators never handle exam items (R15).")
+            "information_barrier",
+            _("Invigilators and trainers of candidates never handle exam items (R15)."),
         )
 
 

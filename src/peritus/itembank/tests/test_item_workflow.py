@@ -226,3 +226,22 @@ def test_audit_events_of_the_workflow_never_hold_item_text(
     assert "Short-lived" not in payloads
     assert "leaked" not in payloads.lower()
     assert len(mail.outbox) == 0 or all("Short-lived" not in m.body for m in mail.outbox)
+
+
+def test_someone_who_trained_candidates_recently_is_kept_out(bank: ItemBank, author: User) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from peritus.accounts.tests.factories import PersonFactory
+    from peritus.impartiality.models import TrainingRecord
+
+    TrainingRecord.objects.create(
+        trainer=author, person=PersonFactory(), course="Cloud security boot camp",
+        started_on=timezone.localdate() - dt.timedelta(days=60), recorded_by=author,
+    )  # fmt: skip
+
+    with pytest.raises(ItemAccessError) as error:
+        make_item(bank, author)
+
+    assert error.value.code == "information_barrier"
