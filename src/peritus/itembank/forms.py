@@ -22,7 +22,7 @@ from peritus.itembank.qti.markup import (
     text_to_flow,
     text_to_inline,
 )
-from peritus.schemes.models import CompetenceDomain, CompetenceTask
+from peritus.schemes.models import AssessmentComponent, CompetenceDomain, CompetenceTask
 
 OPTIONS_HELP = _(
     "One option per line: identifier | text | why it is right or wrong (optional). "
@@ -181,6 +181,15 @@ class SearchForm(forms.Form):
         label=_("Level"), choices=[("", _("Any")), *CognitiveLevel.choices], required=False
     )
     tag = forms.CharField(label=_("Tag"), required=False)
+    domain = forms.ModelChoiceField(
+        label=_("Domain"), queryset=CompetenceDomain.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, scheme_id: int = 0, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["domain"].queryset = CompetenceDomain.objects.filter(  # type: ignore[attr-defined]
+            scheme_version__scheme_id=scheme_id
+        ).select_related("scheme_version")
 
 
 class BulkForm(forms.Form):
@@ -217,3 +226,46 @@ class FormReviewForm(forms.Form):
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+
+class BlueprintForm(forms.Form):
+    """A blueprint: its component, length, time, pass rule, and item counts per domain."""
+
+    name = forms.CharField(label=_("Name"), max_length=200)
+    component = forms.ModelChoiceField(
+        label=_("Exam component"), queryset=AssessmentComponent.objects.none()
+    )
+    time_limit_minutes = forms.IntegerField(
+        label=_("Time limit (minutes)"), min_value=1, max_value=600
+    )
+    pass_mark = forms.DecimalField(
+        label=_("Pass mark (raw score)"), min_value=Decimal(0), decimal_places=2
+    )
+    target_mean_p = forms.FloatField(
+        label=_("Target mean difficulty (p)"), required=False, min_value=0.05, max_value=0.95,
+        help_text=_("Used when the items have statistics; leave empty for none."),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, scheme_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["component"].queryset = AssessmentComponent.objects.filter(  # type: ignore[attr-defined]
+            scheme_version__scheme_id=scheme_id
+        ).select_related("scheme_version")
+        self.domains = list(
+            CompetenceDomain.objects.filter(scheme_version__scheme_id=scheme_id)
+            .select_related("scheme_version")
+            .order_by("scheme_version_id", "position", "code")
+        )
+        for domain in self.domains:
+            self.fields[f"domain_{domain.pk}"] = forms.IntegerField(
+                label=_("Items from %(domain)s (version %(version)s)")
+                % {"domain": domain, "version": domain.scheme_version.version},
+                min_value=0, max_value=500, required=False, initial=0,
+            )  # fmt: skip
+
+    def rows(self) -> list[tuple[Any, int]]:
+        return [
+            (domain, self.cleaned_data.get(f"domain_{domain.pk}") or 0)
+            for domain in self.domains
+            if self.cleaned_data.get(f"domain_{domain.pk}")
+        ]

@@ -18,6 +18,12 @@ urlpatterns = [
     path(P + "import/", views.qti_import, name="qti-import"),
     path(P + "export/", views.qti_export, name="qti-export"),
     path(P + "forms/", views.form_list, name="form-list"),
+    path(P + "blueprints/new/", views.blueprint_create, name="blueprint-create"),
+    path(
+        P + "blueprints/<int:blueprint_id>/approve/",
+        views.blueprint_approve,
+        name="blueprint-approve",
+    ),
     path(P + "blueprints/<int:blueprint_id>/assemble/", views.form_assemble, name="form-assemble"),
     path(P + "forms/<str:code>/", views.form_detail, name="form-detail"),
     path(P + "forms/<str:code>/<str:kind>.pdf", views.form_pdf, name="form-pdf"),

@@ -29,6 +29,7 @@ from peritus.core.errors import DomainError
 from peritus.itembank import selectors, services
 from peritus.itembank.forms import (
     AssembleForm,
+    BlueprintForm,
     BulkForm,
     ExportForm,
     FormReviewForm,
@@ -86,11 +87,12 @@ def bank_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def bank_detail(request: HttpRequest, slug: str) -> HttpResponse:
     bank = _bank(request, slug)
-    search = SearchForm(request.GET or None)
+    search = SearchForm(request.GET or None, scheme_id=bank.scheme_id)
     filters: dict[str, Any] = search.cleaned_data if search.is_valid() else {}
     items = selectors.search_items(
         bank, text=filters.get("q", ""), status=filters.get("status", ""),
         interaction=filters.get("interaction", ""), level=filters.get("level", ""), tag=filters.get("tag", ""),
+        domain_id=filters["domain"].pk if filters.get("domain") else None,
     )  # fmt: skip
     bulk = BulkForm(request.POST or None)
     if request.method == "POST" and bulk.is_valid():
@@ -396,8 +398,45 @@ def form_list(request: HttpRequest, slug: str) -> HttpResponse:
         request,
         "itembank/form_list.html",
         {"bank": bank, "blueprints": blueprints, "forms": selectors.list_forms(bank), "assemble_form": AssembleForm(),
-         "may_assemble": request.user.has_perm("itembank.assemble_form", bank)},
+         "may_assemble": request.user.has_perm("itembank.assemble_form", bank),
+         "may_manage": request.user.has_perm("itembank.manage_blueprint", bank)},
     )  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+def blueprint_create(request: HttpRequest, slug: str) -> HttpResponse:
+    bank = _bank(request, slug, perm="itembank.manage_blueprint")
+    form = BlueprintForm(request.POST or None, scheme_id=bank.scheme_id)
+    if request.method == "POST" and form.is_valid():
+        rows = [services.RowInput(domain, count) for domain, count in form.rows()]
+        try:
+            blueprint = services.create_blueprint(
+                actor=actor_of(request), bank=bank, component=form.cleaned_data["component"],
+                name=form.cleaned_data["name"], total_items=sum(r.item_count for r in rows),
+                time_limit_minutes=form.cleaned_data["time_limit_minutes"], rows=rows,
+                pass_mark=form.cleaned_data["pass_mark"], target_mean_p=form.cleaned_data.get("target_mean_p"),
+            )  # fmt: skip
+            if request.POST.get("approve"):
+                services.approve_blueprint(actor=actor_of(request), blueprint=blueprint)
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Blueprint saved."))
+            return redirect("itembank:form-list", bank.slug)
+    return render(request, "itembank/blueprint_form.html", {"bank": bank, "form": form})
+
+
+@require_POST
+def blueprint_approve(request: HttpRequest, slug: str, blueprint_id: int) -> HttpResponse:
+    bank = _bank(request, slug, perm="itembank.manage_blueprint")
+    blueprint = Blueprint.objects.filter(bank=bank, pk=blueprint_id).first()
+    if blueprint is None:
+        raise Http404
+    try:
+        services.approve_blueprint(actor=actor_of(request), blueprint=blueprint)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect("itembank:form-list", bank.slug)
 
 
 @require_POST

@@ -193,3 +193,26 @@ def test_the_menu_shows_the_item_bank_to_item_staff_only(
 
     assert b"Item bank" in office_client(client, author).get("/office/").content
     assert b"Item bank" not in office_client(Client(), invigilator).get("/office/").content
+
+
+def test_a_psychometrician_drafts_and_approves_a_blueprint_from_the_page(
+    client: Client, bank: ItemBank, psychometrician: User
+) -> None:
+    from peritus.itembank.models import Blueprint, BlueprintStatus
+    from peritus.schemes.models import AssessmentComponentKind
+    from peritus.schemes.tests.factories import make_component, make_domain, make_version
+
+    version = make_version(scheme=bank.scheme)
+    d1, d2 = make_domain(version, code="D1"), make_domain(version, code="D2")
+    component = make_component(version, kind=AssessmentComponentKind.EXAM)
+
+    response = office_client(client, psychometrician).post(
+        _url("blueprint-create", bank),
+        {"name": "Exam 2026", "component": component.pk, "time_limit_minutes": 60, "pass_mark": "14",
+         f"domain_{d1.pk}": 12, f"domain_{d2.pk}": 8, "approve": "1"},
+    )  # fmt: skip
+
+    assert response.status_code == 302
+    blueprint = Blueprint.objects.get(name="Exam 2026")
+    assert (blueprint.total_items, blueprint.status) == (20, BlueprintStatus.APPROVED)
+    assert sorted(blueprint.rows.values_list("item_count", flat=True)) == [8, 12]
