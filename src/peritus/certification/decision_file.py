@@ -286,3 +286,28 @@ def decision_readiness(user: Any, application: Application) -> DecisionReadiness
             application, outcome=DecisionOutcome.REFUSE, assessment=assessment
         ),
     )
+
+
+def list_files_awaiting_decision(*, scheme_ids: set[int] | None) -> list[Application]:
+    """Eligible applications whose every result is released and that have no decision yet.
+
+    Passed and failed files alike: a failed assessment needs a recorded refusal too.
+    """
+    from peritus.applications.selectors import list_eligible_applications
+    from peritus.exams.models import ResultStatus
+
+    applications = (
+        list_eligible_applications()
+        .filter(component_results__status=ResultStatus.RELEASED)
+        .exclude(certification_decisions__isnull=False)
+        .select_related("person", "scheme_version__scheme")
+        .distinct()
+        .order_by("decided_at", "pk")
+    )
+    if scheme_ids is not None:
+        applications = applications.filter(scheme_id__in=scheme_ids)
+    return [
+        application
+        for application in applications[:500]
+        if get_assessment_outcome(application).all_released
+    ]

@@ -539,3 +539,24 @@ def get_terms_acceptance(*, person: Any, scheme_version: Any) -> CertificateTerm
         .order_by("-accepted_at")
         .first()
     )
+
+
+def terms_accepted_for(decisions: list[CertificationDecision]) -> set[int]:
+    """The decisions (pks) whose person accepted the terms in force for their scheme version."""
+    wanted = {
+        (decision.person_id, decision.scheme_version_id): current_terms(decision.scheme_version)[1]
+        for decision in decisions
+    }
+    accepted = {
+        (row.person_id, row.scheme_version_id)
+        for row in CertificateTermsAcceptance.objects.filter(
+            person_id__in={person for person, _version in wanted},
+            scheme_version_id__in={version for _person, version in wanted},
+        ).only("person_id", "scheme_version_id", "terms_sha256")
+        if wanted.get((row.person_id, row.scheme_version_id)) == row.terms_sha256
+    }
+    return {
+        decision.pk
+        for decision in decisions
+        if (decision.person_id, decision.scheme_version_id) in accepted
+    }

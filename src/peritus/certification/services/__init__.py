@@ -1,6 +1,8 @@
 """Use cases of the certification context (one module per capability, re-exported here)."""
 
 from peritus.certification.services.decisions import decide_certification
+from peritus.certification.services.evidence import export_evidence_pack
+from peritus.certification.services.importing import import_certificates
 from peritus.certification.services.issuance import issue_certificate, issue_certificates
 from peritus.certification.services.keys import publish_active_signing_key, revoke_signing_key
 from peritus.certification.services.reissue import reissue_certificate
@@ -9,6 +11,8 @@ from peritus.certification.services.terms import accept_certificate_terms
 __all__ = [
     "accept_certificate_terms",
     "decide_certification",
+    "export_evidence_pack",
+    "import_certificates",
     "issue_certificate",
     "issue_certificates",
     "publish_active_signing_key",
