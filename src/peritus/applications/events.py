@@ -35,6 +35,10 @@ class ApplicationsEvent(models.TextChoices):
         "applications.application.information_provided",
         _("The applicant answered a request for information"),
     )
+    INFORMATION_REMINDER_SENT = (
+        "applications.application.information_reminder_sent",
+        _("The applicant was reminded that an answer is due"),
+    )
     FOUND_ELIGIBLE = (
         "applications.application.found_eligible",
         _("The applicant was found eligible"),

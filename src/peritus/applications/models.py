@@ -377,6 +377,7 @@ class InformationRequest(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     responded_at = models.DateTimeField(_("answered at"), null=True)
+    reminded_at = models.DateTimeField(_("reminder sent at"), null=True)
 
     class Meta:
         ordering = ["application_id", "created_at", "pk"]

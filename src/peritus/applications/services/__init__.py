@@ -28,6 +28,7 @@ from peritus.applications.services.review import (
     find_not_eligible,
     request_more_information,
     respond_to_information_request,
+    send_information_reminders,
     start_review,
 )
 
@@ -47,6 +48,7 @@ __all__ = [
     "request_accommodation",
     "request_more_information",
     "respond_to_information_request",
+    "send_information_reminders",
     "sign_attestation",
     "start_review",
     "submission_digest",

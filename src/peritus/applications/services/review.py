@@ -333,3 +333,35 @@ def find_not_eligible(
         + dt.timedelta(days=appeal_window_days()),
     )
     return review
+
+
+REMINDER_DAYS_BEFORE_DUE = 2
+
+
+@transaction.atomic(durable=True)
+def send_information_reminders(*, now: dt.datetime) -> int:
+    """Remind applicants once when an answer the reviewer asked for is due within two days.
+
+    Run by `peritus tick`; idempotent (each request is reminded at most once).
+    """
+    horizon = timezone.localdate(now) + dt.timedelta(days=REMINDER_DAYS_BEFORE_DUE)
+    due = (
+        InformationRequest.objects.select_for_update(of=("self",))
+        .filter(responded_at__isnull=True, reminded_at__isnull=True, due_on__lte=horizon)
+        .select_related("application__person__user", "application__scheme",
+                        "application__scheme_version")
+        .order_by("due_on", "pk")
+    )  # fmt: skip
+    sent = 0
+    for request in due:
+        request.reminded_at = now
+        request.save(update_fields=["reminded_at", "updated_at"])
+        record_event(
+            ApplicationsEvent.INFORMATION_REMINDER_SENT, actor=None, subject=request.application,
+            related=[request], data={"due_on": request.due_on},
+        )  # fmt: skip
+        notify_person(
+            request.application, template="applications_information_reminder", request=request
+        )
+        sent += 1
+    return sent

@@ -35,7 +35,7 @@ def in_review(submitted: Application, reviewer: User) -> Application:
     return start_review(actor=reviewer, application=submitted, has_conflict=False)
 
 
-@time_machine.travel(dt.datetime(2026, 5, 4, 9, 0, tzinfo=dt.UTC), tick=False)
+@time_machine.travel(dt.datetime(2027, 5, 4, 9, 0, tzinfo=dt.UTC), tick=False)
 def test_the_reviewer_asks_and_the_applicant_sees_exactly_what(
     in_review: Application, reviewer: User
 ) -> None:
@@ -43,7 +43,7 @@ def test_the_reviewer_asks_and_the_applicant_sees_exactly_what(
         actor=reviewer,
         application=in_review,
         message="Your employer letter has no dates. Upload one that states them.",
-        due_on=dt.date(2026, 5, 18),
+        due_on=dt.date(2027, 5, 18),
     )
 
     assert Application.objects.get(pk=in_review.pk).status == (
@@ -52,9 +52,9 @@ def test_the_reviewer_asks_and_the_applicant_sees_exactly_what(
     assert request.is_open
     notice = OutboxMessage.objects.get(template="applications_information_requested")
     assert "Your employer letter has no dates" in notice.body
-    assert "18 May 2026" in notice.body
+    assert "18 May 2027" in notice.body
     assert AuditEvent.objects.get(event_type=ApplicationsEvent.INFORMATION_REQUESTED).data == {
-        "due_on": "2026-05-18"
+        "due_on": "2027-05-18"
     }
 
 
