@@ -65,7 +65,8 @@ def is_assigned_reviewer(user: Any, application: Any) -> bool:
     return application is not None and application.assigned_reviewer_id == getattr(user, "pk", None)
 
 
-add_perm("applications.view_application", is_applicant | is_application_staff)
+# A draft is the applicant's alone until it is submitted.
+add_perm("applications.view_application", is_applicant | (is_application_staff & ~is_draft))
 add_perm("applications.view_application_queue", is_application_staff)
 add_perm("applications.change_application", is_applicant & is_draft)
 add_perm("applications.add_evidence", is_applicant & may_receive_files)
@@ -82,7 +83,7 @@ add_perm(
     is_eligibility_reviewer & is_in_review & is_assigned_reviewer & ~is_applicant,
 )
 # Restricted data (accommodations, health): the person and the scheme's eligibility reviewers.
-add_perm("applications.view_accommodations", is_applicant | is_eligibility_reviewer)
+add_perm("applications.view_accommodations", is_applicant | (is_eligibility_reviewer & ~is_draft))
 
 
 @predicate

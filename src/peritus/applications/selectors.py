@@ -46,7 +46,6 @@ def list_applications_of_person(person: Any) -> QuerySet[Application]:
     return (
         Application.objects.filter(person=person)
         .select_related("scheme", "scheme_version")
-        .prefetch_related("information_requests")
         .order_by("-created_at", "-pk")
     )
 
@@ -169,9 +168,11 @@ def applications_with_parts() -> QuerySet[Application]:
 
 
 def list_pending_accommodations(*, scheme_ids: set[int] | None) -> QuerySet[Accommodation]:
-    accommodations = Accommodation.objects.filter(
-        status=AccommodationStatus.REQUESTED
-    ).select_related("application__person", "application__scheme")
+    accommodations = (
+        Accommodation.objects.filter(status=AccommodationStatus.REQUESTED)
+        .exclude(application__status=ApplicationStatus.DRAFT)  # not the body's until submitted
+        .select_related("application__person", "application__scheme")
+    )
     if scheme_ids is not None:
         accommodations = accommodations.filter(application__scheme_id__in=scheme_ids)
     return accommodations.order_by("created_at", "pk")

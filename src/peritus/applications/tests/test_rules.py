@@ -81,3 +81,12 @@ def test_nobody_decides_their_own_accommodation(submitted: Application, candidat
     assert not candidate.has_perm(
         "applications.decide_accommodation", make_accommodation(submitted)
     )
+
+
+def test_a_draft_is_the_applicant_alone(
+    draft: Application, candidate: User, officer: User, reviewer: User
+) -> None:
+    assert candidate.has_perm("applications.view_application", draft)
+    assert not officer.has_perm("applications.view_application", draft)
+    assert not reviewer.has_perm("applications.view_application", draft)
+    assert not reviewer.has_perm("applications.view_accommodations", draft)
