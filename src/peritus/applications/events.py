@@ -27,6 +27,10 @@ class ApplicationsEvent(models.TextChoices):
         "applications.application.review_declined",
         _("A reviewer declared a conflict and did not take the review"),
     )
+    REVIEW_RELEASED = (
+        "applications.application.review_released",
+        _("An eligibility review was put back in the queue"),
+    )
     INFORMATION_REQUESTED = (
         "applications.application.information_requested",
         _("The reviewer asked the applicant for more information"),

@@ -209,6 +209,13 @@ class StartReviewForm(forms.Form):
     )
 
 
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the review goes back to the queue"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class InformationRequestForm(forms.Form):
     message = forms.CharField(
         label=_("What the applicant must provide"), widget=forms.Textarea(attrs={"rows": 4})

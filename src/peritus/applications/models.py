@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django_fsm import FSMField, FSMModelMixin, transition
+from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
@@ -182,18 +182,33 @@ class Application(FSMModelMixin, TimeStampedModel):
     @transition(
         field=status,
         source=ApplicationStatus.IN_REVIEW,
+        target=ApplicationStatus.SUBMITTED,
+    )
+    def release_review(self) -> None:
+        """The review goes back to the queue for another reviewer (absence, workload)."""
+
+    @transition(
+        field=status,
+        source=(ApplicationStatus.SUBMITTED, ApplicationStatus.IN_REVIEW),
         target=ApplicationStatus.MORE_INFORMATION_REQUESTED,
     )
     def request_information(self) -> None:
-        """The reviewer asks the applicant for something; what is asked is recorded."""
+        """The reviewer (or an officer checking completeness) asks the applicant for something."""
 
     @transition(
         field=status,
         source=ApplicationStatus.MORE_INFORMATION_REQUESTED,
-        target=ApplicationStatus.IN_REVIEW,
+        target=GET_STATE(
+            lambda application: (
+                ApplicationStatus.IN_REVIEW
+                if application.assigned_reviewer_id is not None
+                else ApplicationStatus.SUBMITTED
+            ),
+            states=[ApplicationStatus.IN_REVIEW, ApplicationStatus.SUBMITTED],
+        ),
     )
     def respond(self) -> None:
-        """The applicant answered; the application returns to its reviewer."""
+        """The applicant answered; the application returns to its reviewer, or to the queue."""
 
     @transition(field=status, source=ApplicationStatus.IN_REVIEW, target=ApplicationStatus.ELIGIBLE)
     def find_eligible(self) -> None:

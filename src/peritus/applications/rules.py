@@ -82,6 +82,16 @@ add_perm(
     "applications.decide_eligibility",
     is_eligibility_reviewer & is_in_review & is_assigned_reviewer & ~is_applicant,
 )
+is_certification_officer = role_predicate(RoleCode.CERTIFICATION_OFFICER)
+add_perm(
+    "applications.request_information",
+    (is_eligibility_reviewer & is_in_review & is_assigned_reviewer & ~is_applicant)
+    | (is_certification_officer & (is_submitted | is_in_review) & ~is_applicant),
+)
+add_perm(
+    "applications.release_review",
+    is_in_review & ((is_eligibility_reviewer & is_assigned_reviewer) | is_certification_officer),
+)
 # Restricted data (accommodations, health): the person and the scheme's eligibility reviewers.
 add_perm("applications.view_accommodations", is_applicant | (is_eligibility_reviewer & ~is_draft))
 

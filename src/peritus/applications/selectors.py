@@ -15,11 +15,16 @@ from peritus.applications.models import (
     EligibilityReview,
     EvidenceFile,
 )
+from peritus.impartiality.models import ConflictDeclaration
 from peritus.schemes.models import Prerequisite
 
 
 def list_eligibility_reviewer_ids(application: Application) -> set[int]:
-    """Users who reviewed this application's eligibility (they may not decide on it: rule 1)."""
+    """Users who reviewed this application's eligibility (they may not decide on it: rule 1).
+
+    Everyone who recorded an outcome, holds the review, or ever took it: taking a review starts
+    with a declaration of interests on the application, which the impartiality records keep.
+    """
     reviewers = set(
         EligibilityReview.objects.filter(application=application).values_list(
             "reviewer_id", flat=True
@@ -27,6 +32,11 @@ def list_eligibility_reviewer_ids(application: Application) -> set[int]:
     )
     if application.assigned_reviewer_id is not None:
         reviewers.add(application.assigned_reviewer_id)
+    reviewers |= set(
+        ConflictDeclaration.objects.about(application)
+        .filter(has_conflict=False)
+        .values_list("declarant_id", flat=True)
+    )
     return reviewers
 
 

@@ -88,6 +88,11 @@ urlpatterns = [
         name="office-request-information",
     ),
     path(
+        "office/applications/<str:reference>/review/release/",
+        office.release,
+        name="office-release-review",
+    ),
+    path(
         "office/applications/<str:reference>/eligibility/",
         office.decide,
         name="office-decide",

@@ -14,6 +14,7 @@ from django_fsm import can_proceed
 
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
+from peritus.accounts.selectors import has_role
 from peritus.accounts.services import require_role
 from peritus.applications.eligibility import Requirement, unmet_requirements
 from peritus.applications.errors import (
@@ -135,10 +136,20 @@ def request_more_information(
 ) -> InformationRequest:
     """Ask the applicant for something; they see exactly what is asked."""
     application = lock_application(application)
-    require_role(actor, REVIEWER, scheme_id=application.scheme_id)
+    as_officer = application.assigned_reviewer_id != actor.pk and has_role(
+        actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=application.scheme_id
+    )
+    if not as_officer:
+        require_role(actor, REVIEWER, scheme_id=application.scheme_id)
     if not can_proceed(application.request_information):
         raise refuse_status(application, _("sent a request"))
-    _require_assigned_reviewer(actor, application)
+    if as_officer:
+        if application.person.user_id == actor.pk:
+            raise EligibilityImpartialityError(
+                "own_application", _("Nobody handles their own application.")
+            )
+    else:
+        _require_assigned_reviewer(actor, application)
     if not message.strip():
         raise ApplicationInputError("required", _("Say what the applicant must provide."))
     if due_on is not None and due_on < timezone.localdate():
@@ -150,10 +161,37 @@ def request_more_information(
     application.save(update_fields=["status", "updated_at"])
     record_event(
         ApplicationsEvent.INFORMATION_REQUESTED, actor=actor, subject=application,
-        related=[request], data={"due_on": due_on}, actor_role=REVIEWER,
+        related=[request], data={"due_on": due_on},
+        actor_role=RoleCode.CERTIFICATION_OFFICER if as_officer else REVIEWER,
     )  # fmt: skip
     notify_person(application, template="applications_information_requested", request=request)
     return request
+
+
+@transaction.atomic(durable=True)
+def release_review(*, actor: User, application: Application, reason: str) -> Application:
+    """Put a review back in the queue (the reviewer is away, or a conflict surfaced late).
+
+    The reviewer themselves or a certification officer may do it; the reason is recorded.
+    """
+    application = lock_application(application)
+    if application.assigned_reviewer_id != actor.pk:
+        require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=application.scheme_id)
+    if not can_proceed(application.release_review):
+        raise refuse_status(application, _("released"))
+    if not reason.strip():
+        raise ApplicationInputError("required", _("Say why the review goes back to the queue."))
+    previous = application.assigned_reviewer
+    application.release_review()
+    application.assigned_reviewer = None
+    application.save(update_fields=["status", "assigned_reviewer", "updated_at"])
+    record_event(
+        ApplicationsEvent.REVIEW_RELEASED, actor=actor, subject=application, reason=reason.strip(),
+        related=[previous] if previous is not None else [],
+    )  # fmt: skip
+    if previous is not None and previous.pk != actor.pk:
+        notify_staff(application, previous, template="applications_review_released", reason=reason)
+    return application
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,8 +16,10 @@ A = ApplicationStatus
 ALLOWED = {
     (A.DRAFT, "submit"): A.SUBMITTED,
     (A.SUBMITTED, "start_review"): A.IN_REVIEW,
+    (A.IN_REVIEW, "release_review"): A.SUBMITTED,
+    (A.SUBMITTED, "request_information"): A.MORE_INFORMATION_REQUESTED,
     (A.IN_REVIEW, "request_information"): A.MORE_INFORMATION_REQUESTED,
-    (A.MORE_INFORMATION_REQUESTED, "respond"): A.IN_REVIEW,
+    (A.MORE_INFORMATION_REQUESTED, "respond"): A.IN_REVIEW,  # with a reviewer assigned
     (A.IN_REVIEW, "find_eligible"): A.ELIGIBLE,
     (A.IN_REVIEW, "find_not_eligible"): A.NOT_ELIGIBLE,
     (A.DRAFT, "withdraw"): A.WITHDRAWN,
@@ -32,7 +34,7 @@ METHODS = sorted({method for _, method in ALLOWED})
 @pytest.mark.parametrize("source", list(A))
 @pytest.mark.parametrize("method", METHODS)
 def test_application_moves_only_along_the_table(source: str, method: str) -> None:
-    application = Application(status=source)
+    application = Application(status=source, assigned_reviewer_id=1)
     expected = ALLOWED.get((A(source), method))
 
     if expected is None:
@@ -41,6 +43,14 @@ def test_application_moves_only_along_the_table(source: str, method: str) -> Non
     else:
         getattr(application, method)()
         assert application.status == expected
+
+
+def test_an_answer_without_a_reviewer_returns_the_application_to_the_queue() -> None:
+    application = Application(status=A.MORE_INFORMATION_REQUESTED, assigned_reviewer_id=None)
+
+    application.respond()
+
+    assert application.status == A.SUBMITTED
 
 
 ACCOMMODATION_ALLOWED = {

@@ -16,6 +16,7 @@ from peritus.applications.forms import (
     EligibilityDecisionForm,
     InformationRequestForm,
     QueueFilterForm,
+    ReleaseForm,
     StartReviewForm,
 )
 from peritus.applications.models import (
@@ -108,6 +109,11 @@ def _render_detail(
             else None,
             "may_start_review": user.has_perm("applications.start_review", application),
             "may_decide": user.has_perm("applications.decide_eligibility", application),
+            "may_request_information": user.has_perm(
+                "applications.request_information", application
+            ),
+            "may_release": user.has_perm("applications.release_review", application),
+            "release_form": ReleaseForm(),
             "may_decide_accommodation": user.has_perm(
                 "applications.decide_accommodation",
                 application.accommodations.filter(status="requested").first(),
@@ -147,7 +153,7 @@ def start_review(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def request_information(request: HttpRequest, reference: str) -> HttpResponse:
-    application = application_for(request, reference, perm="applications.decide_eligibility")
+    application = application_for(request, reference, perm="applications.request_information")
     form = InformationRequestForm(request.POST)
     if form.is_valid():
         try:
@@ -161,6 +167,20 @@ def request_information(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("Your request was sent to the applicant."))
             return redirect("applications:office-application-detail", reference)
     return _render_detail(request, application, request_form=form, status=422)
+
+
+@require_POST
+def release(request: HttpRequest, reference: str) -> HttpResponse:
+    application = application_for(request, reference, perm="applications.release_review")
+    form = ReleaseForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.release_review(actor=actor_of(request), application=application, reason=reason)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The application is back in the queue for another reviewer."))
+    return redirect("applications:office-application-detail", reference)
 
 
 @require_POST
