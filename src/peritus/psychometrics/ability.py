@@ -73,15 +73,19 @@ def _information_terms(
     model: IrtModel, theta: FloatArray, mask: BoolArray, *, derivatives: bool = True
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray]:
     """P, I(theta), J(theta) and J'(theta) for each row (Warm 1989's terms)."""
-    p = logistic(model.a[None, :] * (theta[:, None] - model.b[None, :]))
-    pq = p * (1.0 - p) * mask
+    eta = model.a[None, :] * (theta[:, None] - model.b[None, :])
+    p = logistic(eta)
+    # Q from its own logistic, not 1 - P: far out on the trait scale 1 - P rounds to zero while
+    # Q is still representable, and the weighted score needs J / I there (Warm's correction).
+    q = logistic(-eta)
+    pq = p * q * mask
     a = model.a[None, :]
     info = (a**2 * pq).sum(axis=1)
     if not derivatives:
         empty = np.zeros(0)
         return p, info, empty, empty
-    j_term = (a**3 * pq * (1.0 - 2.0 * p)).sum(axis=1)
-    j_prime = (a**4 * pq * (1.0 - 6.0 * p * (1.0 - p))).sum(axis=1)
+    j_term = (a**3 * pq * (q - p)).sum(axis=1)
+    j_prime = (a**4 * pq * (1.0 - 6.0 * p * q)).sum(axis=1)
     return p, info, j_term, j_prime
 
 
@@ -179,8 +183,11 @@ def estimate_abilities(
         p, info, j_term, j_prime = _information_terms(model, theta, mask[rows])
         base = ((x[rows] - p) * mask[rows] * model.a[None, :]).sum(axis=1)
         safe = np.where(info > 0, info, 1.0)
-        value = base + j_term / (2.0 * safe)
-        slope = -info + (j_prime * safe - j_term**2) / (2.0 * safe**2)
+        ratio = j_term / safe
+        value = base + ratio / 2.0
+        # (J' I - J^2) / (2 I^2) written with ratios: far out on the trait scale I is tiny and
+        # I^2 underflows to zero, which made the slope 0/0 (NaN and a RuntimeWarning).
+        slope = -info + (j_prime / safe - ratio**2) / 2.0
         return value, slope
 
     answered = n_answered > 0

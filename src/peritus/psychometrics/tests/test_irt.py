@@ -20,7 +20,9 @@ gradient below 1e-6); the Rasch fit converges tightly in ltm and is compared to 
 
 from __future__ import annotations
 
+import dataclasses
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -262,3 +264,29 @@ def test_rasch_person_estimates_are_on_the_logit_scale() -> None:
     assert np.allclose(model.b, b, atol=0.15)
     estimates = estimate_abilities(model, x)
     assert np.corrcoef(estimates.eap, theta)[0, 1] > 0.85
+
+
+def test_wle_stays_finite_and_quiet_for_very_steep_items() -> None:
+    """Regression: with slopes this steep the information at the bracket ends (theta = ±30) is
+    so small that its square underflowed to zero, making the WLE slope 0/0 (a NaN and a
+    RuntimeWarning, an error under this suite); and 1 - P rounded to zero at +30, so an
+    all-correct pattern was never bracketed and got no WLE. A 2PL fitted to a handful of
+    candidates gives such slopes.
+
+    Reference values: three items with a = 15, b = 0; for an all-wrong pattern Warm's equation
+    is -3aP + a(1 - 2P)/2 = 0, so P = 1/8 and theta = logit(1/8) / 15; all-correct mirrors it.
+    """
+    rng = np.random.default_rng(3)
+    base = calibrate((rng.random((400, 3)) < 0.6).astype(np.int8), model="2pl")
+    steep = dataclasses.replace(base, a=np.full(3, 15.0), b=np.zeros(3))
+    patterns = np.array([[1, 0, 1], [0, 0, 0], [1, 1, 1], [0, 1, 0]], dtype=np.float64)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        estimates = estimate_abilities(steep, patterns)
+
+    assert np.all(np.isfinite(estimates.wle))
+    expected = float(special.logit(1 / 8)) / 15.0
+    assert estimates.wle[1] == pytest.approx(expected, abs=1e-8)
+    assert estimates.wle[2] == pytest.approx(-expected, abs=1e-8)
+    assert estimates.wle[0] == pytest.approx(-estimates.wle[3], abs=1e-8)
