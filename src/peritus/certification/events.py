@@ -13,6 +13,10 @@ class CertificationEvent(models.TextChoices):
         _("The rules on the use of certificates and marks were accepted"),
     )
     CERTIFICATE_ISSUED = "certification.certificate.issued", _("A certificate was issued")
+    CERTIFICATES_ISSUED = (
+        "certification.certificates.issued",
+        _("Certificates were issued in one batch (each one is linked)"),
+    )
     CERTIFICATE_REISSUED = (
         "certification.certificate.reissued",
         _("A certificate was reissued; the previous revision is superseded"),

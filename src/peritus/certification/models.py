@@ -353,7 +353,9 @@ class ReissueReason(models.TextChoices):
 
 
 def certificate_pdf_path(instance: CertificateVersion, filename: str) -> str:
-    return f"certificates/{instance.certificate.number_key}/r{instance.revision}.pdf"
+    """One folder per month of issue (not per certificate: a million folders help nobody)."""
+    issued = instance.issued_at
+    return f"certificates/{issued:%Y/%m}/{instance.certificate.number_key}-r{instance.revision}.pdf"
 
 
 class CertificateVersion(TimeStampedModel):

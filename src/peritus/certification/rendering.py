@@ -13,7 +13,7 @@ import dataclasses
 import multiprocessing
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -70,9 +70,19 @@ def shutdown_pool() -> None:
 
 def render_all(jobs: Sequence[RenderJob], *, parallel: bool | None = None) -> list[bytes]:
     """PDFs for `jobs`, in order; in worker processes when the batch is large enough."""
+    return list(render_iter(jobs, parallel=parallel))
+
+
+def render_iter(jobs: Sequence[RenderJob], *, parallel: bool | None = None) -> Iterator[bytes]:
+    """PDFs for `jobs`, in order, as they are ready.
+
+    With the worker pool every job is handed out at once, so the caller can write its records
+    while the PDFs are being rendered and collect them afterwards; without it, each PDF is
+    rendered when asked for.
+    """
     workers = configured_workers()
     use_pool = parallel if parallel is not None else len(jobs) >= PARALLEL_THRESHOLD
     if not use_pool or workers < 2:
-        return [render(job) for job in jobs]
-    chunk = max(1, min(32, len(jobs) // (workers * 4)))
-    return list(_worker_pool(workers).map(render, jobs, chunksize=chunk))
+        return (render(job) for job in jobs)
+    chunk = max(1, min(16, len(jobs) // (workers * 8)))
+    return _worker_pool(workers).map(render, jobs, chunksize=chunk)

@@ -42,7 +42,7 @@ from peritus.certification.models import (
 )
 from peritus.certification.pdf import CertificateContent, ScopeLine, Seal, is_printable
 from peritus.certification.pdf import minimum_content_gaps as pdf_content_gaps
-from peritus.certification.rendering import RenderJob, render_all
+from peritus.certification.rendering import RenderJob, render_iter
 from peritus.certification.selectors import current_terms
 from peritus.certification.services.keys import _active_signing_key
 from peritus.certification.validity import expiry_date, register_sort_name
@@ -173,6 +173,7 @@ def _plan(
     decision: CertificationDecision,
     *,
     acceptances: dict[tuple[int, int], CertificateTermsAcceptance],
+    issued: set[int],
     valid_from: dt.date | None,
     today: dt.date,
 ) -> _Plan:
@@ -182,7 +183,7 @@ def _plan(
             _("Decision %(reference)s did not grant certification: no certificate can follow it.")
             % {"reference": decision.reference},
         )
-    if Certificate.objects.filter(decision=decision).exists():
+    if decision.pk in issued:
         raise CertificationError(
             "already_issued",
             _("A certificate was already issued on decision %(reference)s.")
@@ -305,8 +306,13 @@ def _issue(
     for scheme_id in sorted({decision.scheme_version.scheme_id for decision in locked}):
         require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=scheme_id)
     acceptances = _terms_acceptances(locked)
+    issued = set(
+        Certificate.objects.filter(decision_id__in=[d.pk for d in locked]).values_list(
+            "decision_id", flat=True
+        )
+    )
     plans = [
-        _plan(decision, acceptances=acceptances, valid_from=valid_from, today=today)
+        _plan(decision, acceptances=acceptances, issued=issued, valid_from=valid_from, today=today)
         for decision in locked
     ]
 
@@ -334,7 +340,8 @@ def _issue(
         )
         _check_contents(content)
         sealed.append(seal_content(content, private_key=private_key, kid=kid))
-    pdfs = render_all([item.job for item in sealed])
+    # The PDFs render on the worker pool while the records are written (rendering.render_iter).
+    pdfs = render_iter([item.job for item in sealed])
 
     certificates = [
         Certificate(
@@ -376,22 +383,6 @@ def _issue(
         ],
         batch_size=1000,
     )
-    versions = []
-    for certificate, item, pdf in zip(certificates, sealed, pdfs, strict=True):
-        version = CertificateVersion(
-            certificate=certificate,
-            revision=1,
-            reason=ReissueReason.ISSUE,
-            content=item.job.snapshot,
-            content_digest=item.digest,
-            key_id=item.kid,
-            seal=item.token,
-            issued_at=now,
-            issued_by=actor,
-        )
-        store_pdf(version, pdf)
-        versions.append(version)
-    CertificateVersion.objects.bulk_create(versions, batch_size=500)
     CertificateStatusChange.objects.bulk_create(
         [
             CertificateStatusChange(
@@ -408,32 +399,81 @@ def _issue(
         ],
         batch_size=1000,
     )
-    for certificate, plan, version in zip(certificates, plans, versions, strict=True):
+    for certificate in certificates:
+        notify_holder(
+            certificate,
+            template="certification_certificate_issued",
+            context={"number": certificate.number, "expires_on": certificate.expires_on},
+        )
+    versions = []
+    for certificate, item, pdf in zip(certificates, sealed, pdfs, strict=True):
+        version = CertificateVersion(
+            certificate=certificate,
+            revision=1,
+            reason=ReissueReason.ISSUE,
+            content=item.job.snapshot,
+            content_digest=item.digest,
+            key_id=item.kid,
+            seal=item.token,
+            issued_at=now,
+            issued_by=actor,
+        )
+        store_pdf(version, pdf)
+        versions.append(version)
+    CertificateVersion.objects.bulk_create(versions, batch_size=500)
+    if len(certificates) == 1:
+        certificate, plan, version = certificates[0], plans[0], versions[0]
         record_event(
             CertificationEvent.CERTIFICATE_ISSUED,
             actor=actor,
             actor_role=RoleCode.CERTIFICATION_OFFICER,
             subject=certificate,
             related=[plan.decision, plan.decision.person, version, plan.acceptance],
+            data=_issue_facts(certificate, plan, version),
+            occurred_at=now,
+        )
+    else:
+        # A batch is one act of one officer: one event records it, linked to every certificate,
+        # decision and revision (so each certificate's history shows it), with each
+        # certificate's facts in its payload. One lock on the chain head, not one per certificate.
+        record_event(
+            CertificationEvent.CERTIFICATES_ISSUED,
+            actor=actor,
+            actor_role=RoleCode.CERTIFICATION_OFFICER,
+            subject=None,
+            related=[
+                record
+                for certificate, plan, version in zip(certificates, plans, versions, strict=True)
+                for record in (certificate, plan.decision, version)
+            ],
             data={
-                "number": certificate.number,
-                "decision": plan.decision.reference,
-                "scheme_version": plan.decision.scheme_version_id,
-                "scope": [line.code for line in plan.scope],
-                "valid_from": certificate.valid_from,
-                "expires_on": certificate.expires_on,
-                "content_digest": version.content_digest,
-                "pdf_sha256": version.pdf_sha256,
-                "key_id": version.key_id,
+                "count": len(certificates),
+                "certificates": [
+                    _issue_facts(certificate, plan, version)
+                    for certificate, plan, version in zip(
+                        certificates, plans, versions, strict=True
+                    )
+                ],
             },
             occurred_at=now,
         )
-        notify_holder(
-            certificate,
-            template="certification_certificate_issued",
-            context={"number": certificate.number, "expires_on": certificate.expires_on},
-        )
     return certificates
+
+
+def _issue_facts(
+    certificate: Certificate, plan: _Plan, version: CertificateVersion
+) -> dict[str, Any]:
+    return {
+        "number": certificate.number,
+        "decision": plan.decision.reference,
+        "scheme_version": plan.decision.scheme_version_id,
+        "scope": [line.code for line in plan.scope],
+        "valid_from": certificate.valid_from,
+        "expires_on": certificate.expires_on,
+        "content_digest": version.content_digest,
+        "pdf_sha256": version.pdf_sha256,
+        "key_id": version.key_id,
+    }
 
 
 def notify_holder(certificate: Certificate, *, template: str, context: dict[str, Any]) -> None:

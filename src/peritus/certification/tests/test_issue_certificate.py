@@ -14,6 +14,7 @@ from peritus.accounts.roles import RoleCode
 from peritus.accounts.tests.factories import make_staff
 from peritus.applications.tests.factories import make_eligible_application
 from peritus.audit_trail.models import AuditEvent
+from peritus.audit_trail.selectors import list_events_for
 from peritus.certification import credentials, numbers
 from peritus.certification.errors import CertificationError, CertificationInputError
 from peritus.certification.events import CertificationEvent
@@ -252,7 +253,7 @@ def test_bulk_issuance_is_all_or_nothing(officer: User) -> None:
     assert not AuditEvent.objects.filter(event_type=CertificationEvent.CERTIFICATE_ISSUED).exists()
 
 
-def test_bulk_issuance_gives_each_decision_its_certificate_revision_and_event(
+def test_bulk_issuance_gives_each_decision_its_certificate_revision_and_notice(
     officer: User,
 ) -> None:
     version = make_published_version()
@@ -266,8 +267,25 @@ def test_bulk_issuance_gives_each_decision_its_certificate_revision_and_event(
     assert [c.decision_id for c in certificates] == sorted(d.pk for d in decisions)
     assert len({c.number for c in certificates}) == 5
     assert CertificateVersion.objects.count() == 5
-    assert AuditEvent.objects.filter(event_type=CertificationEvent.CERTIFICATE_ISSUED).count() == 5
     assert OutboxMessage.objects.filter(template="certification_certificate_issued").count() == 5
+
+
+def test_a_batch_is_one_audit_event_linked_to_every_certificate(officer: User) -> None:
+    decisions = [make_decision() for _ in range(3)]
+
+    certificates = issue_certificates(decisions=decisions, actor=officer)
+
+    event = AuditEvent.objects.get(event_type=CertificationEvent.CERTIFICATES_ISSUED)
+    assert event.actor == officer
+    assert event.data["count"] == 3
+    assert {facts["number"] for facts in event.data["certificates"]} == {
+        c.number for c in certificates
+    }
+    for certificate in certificates:
+        assert list_events_for(certificate).filter(pk=event.pk).exists()
+    version = CertificateVersion.objects.get(certificate=certificates[0])
+    facts = next(f for f in event.data["certificates"] if f["number"] == certificates[0].number)
+    assert facts["pdf_sha256"] == version.pdf_sha256
 
 
 def test_the_register_lists_the_holder_only_with_their_consent(officer: User) -> None:
