@@ -31,3 +31,9 @@ class ItemBankEvent(models.TextChoices):
     FORM_RETURNED = "itembank.exam_form.returned", _("An exam form was returned for changes")
     FORM_RETIRED = "itembank.exam_form.retired", _("An exam form was retired")
     FORM_PRINTED = "itembank.exam_form.printed", _("A paper booklet or key of a form was produced")
+
+
+# Exam statistics and standard setting: their own event types, listed here for the audit registry.
+from peritus.itembank.statistics.events import StatisticsEvent  # noqa: E402
+
+__all__ = ["ItemBankEvent", "StatisticsEvent"]

@@ -477,3 +477,45 @@ class ExamFormEntry(models.Model):
     @override
     def __str__(self) -> str:
         return f"{self.form.code} #{self.position}"
+
+
+# Exam statistics and standard setting (9.3.1, 9.3.5; R18, R19) live in their own module; imported
+# here so that Django registers them in this app.
+from peritus.itembank.statistics.models import (  # noqa: E402
+    AngoffRating,
+    CandidateResponse,
+    FormAdministration,
+    FormAnalysis,
+    FormRelease,
+    ReviewFinding,
+    StandardSettingStudy,
+    StatisticsReview,
+    StatisticsReviewPolicy,
+    StudyJudge,
+    StudyRound,
+)
+
+__all__ = [
+    "AngoffRating",
+    "Blueprint",
+    "BlueprintRow",
+    "CandidateResponse",
+    "ExamForm",
+    "ExamFormEntry",
+    "FormAdministration",
+    "FormAnalysis",
+    "FormRelease",
+    "Item",
+    "ItemBank",
+    "ItemReview",
+    "ItemStatistics",
+    "ItemVersion",
+    "MediaFile",
+    "ReviewFinding",
+    "StandardSettingStudy",
+    "StatisticsReview",
+    "StatisticsReviewPolicy",
+    "Stimulus",
+    "StudyJudge",
+    "StudyRound",
+]

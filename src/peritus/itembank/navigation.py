@@ -22,6 +22,9 @@ class NavLink:
 
 
 def office_links(user: Any) -> list[NavLink]:
-    if not getattr(user, "is_authenticated", False) or not is_item_staff(user):
+    if not getattr(user, "is_authenticated", False):
         return []
-    return [NavLink(_("Item bank"), reverse("itembank:bank-list"), order=40)]
+    from peritus.itembank.statistics.navigation import statistics_links
+
+    bank = [NavLink(_("Item bank"), reverse("itembank:bank-list"), order=40)]
+    return (bank if is_item_staff(user) else []) + statistics_links(user)

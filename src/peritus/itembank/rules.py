@@ -70,3 +70,7 @@ rules.add_perm("itembank.assemble_form", may_see_items & is_psychometrician)
 rules.add_perm("itembank.approve_form", may_see_items & (is_psychometrician | is_item_reviewer))
 rules.add_perm("itembank.view_form", may_see_items)
 rules.add_perm("itembank.print_form", may_see_items & is_psychometrician)
+
+
+# Exam statistics and standard setting register their permissions in their own module.
+from peritus.itembank.statistics import rules as statistics_rules  # noqa: E402, F401

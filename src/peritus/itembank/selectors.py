@@ -110,9 +110,11 @@ def list_approved_forms(*, component: Any | None = None) -> QuerySet[ExamForm]:
 
 
 def get_form_for_delivery(form_id: int) -> ExamForm:
-    """An approved form with its entries and item versions, in order (used by exams)."""
+    """An approved form released for use with an approved cut score (R18; see
+    `statistics.services.release_form_for_use`), with its entries and item versions, in order
+    (used by exams)."""
     return (
-        ExamForm.objects.filter(status=FormStatus.APPROVED)
+        ExamForm.objects.filter(status=FormStatus.APPROVED, release__isnull=False)
         .prefetch_related("entries__item_version__stimulus")
         .select_related("blueprint__component")
         .get(pk=form_id)

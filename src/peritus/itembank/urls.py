@@ -28,3 +28,8 @@ urlpatterns = [
     path(P + "forms/<str:code>/", views.form_detail, name="form-detail"),
     path(P + "forms/<str:code>/<str:kind>.pdf", views.form_pdf, name="form-pdf"),
 ]
+
+# Exam statistics and standard setting (their own module).
+from peritus.itembank.statistics.urls import urlpatterns as statistics_urlpatterns  # noqa: E402
+
+urlpatterns += statistics_urlpatterns
