@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import threading
+from html import escape as _escape
 
 from django.urls import reverse
 from django.utils import formats, translation
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
@@ -23,15 +24,33 @@ DATE_FORMAT = "j F Y"
 JSON_URL_MARK = "NUMBER"
 
 
+def escape(value: object) -> str:
+    """HTML-escape (the standard library's, which Django's `escape` wraps in lazy handling)."""
+    return _escape(str(value), quote=True)
+
+
 @functools.lru_cache(maxsize=2048)
 def _translated(language: str, message: str) -> str:
     with translation.override(language):
         return gettext(message)
 
 
+_language = threading.local()
+
+
 def _(message: str) -> str:
-    """gettext, remembered per language: the catalogue lookup dominated this page's cost."""
-    return _translated(translation.get_language() or "en", message)
+    """gettext, remembered per language: the catalogue lookups dominated this page's cost. The
+    language is read once per fragment (`_active_language`)."""
+    language = getattr(_language, "code", None) or translation.get_language() or "en"
+    return _translated(language, message)
+
+
+class _active_language:  # noqa: N801 - used as a context manager, reads like a statement
+    def __enter__(self) -> None:
+        _language.code = translation.get_language() or "en"
+
+    def __exit__(self, *exc: object) -> None:
+        _language.code = None
 
 
 @functools.lru_cache(maxsize=8192)
@@ -41,7 +60,8 @@ def _formatted_date(language: str, value: dt.date) -> str:
 
 
 def _plain_date(value: dt.date) -> str:
-    return _formatted_date(translation.get_language() or "en", value)
+    language = getattr(_language, "code", None) or translation.get_language() or "en"
+    return _formatted_date(language, value)
 
 
 def _date(value: dt.date) -> str:
@@ -197,6 +217,11 @@ def _scope(v: Verification) -> str:
 
 def verification_fragment(v: Verification, *, today: dt.date, body_name: str) -> SafeString:
     """The content of /verify/<number>/ for a certificate that exists."""
+    with _active_language():
+        return _verification_fragment(v, today=today, body_name=body_name)
+
+
+def _verification_fragment(v: Verification, *, today: dt.date, body_name: str) -> SafeString:
     revision_note = ""
     if v.current_revision > 1:
         revision_note = (
@@ -241,6 +266,11 @@ def verification_fragment(v: Verification, *, today: dt.date, body_name: str) ->
 
 def miss_fragment(miss: VerificationMiss, *, number: str) -> SafeString:
     """The content of /verify/<number>/ when no certificate has that number."""
+    with _active_language():
+        return _miss_fragment(miss, number=number)
+
+
+def _miss_fragment(miss: VerificationMiss, *, number: str) -> SafeString:
     if miss.typo:
         advice = _(
             "The number seems mistyped: its last character, a check character, does not match "
