@@ -38,3 +38,59 @@ class ExamsEvent(models.TextChoices):
         "exams.result_attachment.added",
         _("A file was attached to a result"),
     )
+    # Online delivery ------------------------------------------------------------------------
+    SESSION_SCHEDULED = (
+        "exams.exam_session.scheduled",
+        _("An online exam session was scheduled from an approved form"),
+    )
+    SESSION_PAUSED = "exams.exam_session.paused", _("The invigilator paused the whole session")
+    SESSION_RESUMED = "exams.exam_session.resumed", _("The invigilator resumed the whole session")
+    SESSION_ENDED = "exams.exam_session.ended", _("The exam session ended; attempts were scored")
+    SESSION_RELEASED = (
+        "exams.exam_session.released",
+        _("The results of an exam session were released"),
+    )
+    SEAT_BOOKED = "exams.attempt.booked", _("A seat on an exam session was booked")
+    ATTEMPT_REMINDED = "exams.attempt.reminded", _("The candidate was reminded of the session")
+    ATTEMPT_CHECKED_IN = (
+        "exams.attempt.checked_in",
+        _("The candidate accepted the exam rules and the non-disclosure agreement"),
+    )
+    IDENTITY_CHECKED = (
+        "exams.attempt.identity_checked",
+        _("The invigilator checked the candidate's identity and applied the accommodations"),
+    )
+    START_RELEASED = "exams.attempt.start_released", _("The invigilator released the start")
+    ATTEMPT_STARTED = "exams.attempt.started", _("The candidate started the exam; the clock runs")
+    ATTEMPT_PAUSED = "exams.attempt.paused", _("The clock of an attempt stopped")
+    ATTEMPT_RESUMED = "exams.attempt.resumed", _("The clock of an attempt runs again")
+    TIME_ADDED = "exams.attempt.time_added", _("The invigilator added time to an attempt")
+    ATTEMPT_SUBMITTED = "exams.attempt.submitted", _("The attempt was handed in")
+    ATTEMPT_TIMED_OUT = "exams.attempt.timed_out", _("The attempt was closed at its deadline")
+    ATTEMPT_ABSENT = "exams.attempt.absent", _("The candidate did not sit the session")
+    ATTEMPT_SCORED = "exams.attempt.scored", _("An attempt was scored")
+    ATTEMPT_RESCORED = "exams.attempt.rescored", _("An attempt was re-scored after key validation")
+    ANSWER_REFUSED = "exams.attempt.answer_refused", _("An answer after the deadline was refused")
+    INCIDENT_RECORDED = "exams.incident.recorded", _("An invigilator recorded an incident")
+    RUBRIC_FIRST_MARK = (
+        "exams.rubric_mark.first_marked",
+        _("An examiner marked an extended response"),
+    )
+    RUBRIC_SECOND_MARK = (
+        "exams.rubric_mark.second_marked",
+        _("A second examiner marked an extended response"),
+    )
+    RUBRIC_ADJUDICATED = (
+        "exams.rubric_mark.adjudicated",
+        _("Differing marks of an extended response were adjudicated"),
+    )
+    KEYS_ANALYSED = "exams.key_review.analysed", _("The keys of a session were analysed")
+    KEY_DECIDED = "exams.key_finding.decided", _("The psychometrician decided on an item's key")
+    KEY_FINDING_ADDED = (
+        "exams.key_finding.added",
+        _("The psychometrician put an item under key review"),
+    )
+    KEYS_VALIDATED = (
+        "exams.key_review.completed",
+        _("Key validation completed; every candidate was re-scored"),
+    )

@@ -18,9 +18,12 @@ from peritus.accounts.rules import role_predicate
 from peritus.exams.models import (
     AssessmentEvent,
     AssignmentRole,
+    Attempt,
     EventAssignment,
+    ExamSession,
     ResultAttachment,
 )
+from peritus.itembank.rules import behind_information_barrier
 
 # The `rules` package is not annotated; these casts give its two entry points their types.
 predicate = cast(Callable[[Callable[..., bool]], Predicate], rules.predicates.predicate)
@@ -44,6 +47,8 @@ def _event_id(obj: Any) -> int | None:
         return int(obj.pk)
     if isinstance(obj, ResultAttachment):
         return int(obj.result.event_id)
+    if isinstance(obj, Attempt):
+        return int(obj.session.event_id)
     event_id = getattr(obj, "event_id", None)
     return int(event_id) if event_id is not None else None
 
@@ -110,3 +115,44 @@ add_perm("exams.view_result", is_officer | is_record_reader | is_assigned_examin
 add_perm("exams.request_second_mark", is_officer | (is_examiner & is_assigned_examiner))
 add_perm("exams.release_result", is_officer)
 add_perm("exams.view_own_result", is_the_candidate)
+
+
+# Online delivery --------------------------------------------------------------------------------
+
+is_psychometrician = role(RoleCode.PSYCHOMETRICIAN)
+
+
+@predicate
+def is_outside_information_barrier(user: Any) -> bool:
+    """Not an invigilator or a recent trainer of candidates: may see keys (R14, R15)."""
+    return not behind_information_barrier(user)
+
+
+@predicate
+def sits_the_attempt(user: Any, attempt: Any) -> bool:
+    return (
+        isinstance(attempt, Attempt)
+        and getattr(user, "is_authenticated", False)
+        and attempt.candidate_id == user.pk
+    )
+
+
+@predicate
+def is_session(user: Any, obj: Any) -> bool:
+    return isinstance(obj, ExamSession)
+
+
+may_validate_keys = is_psychometrician & is_outside_information_barrier
+
+add_perm(
+    "exams.view_sessions",
+    is_officer | is_examiner | is_invigilator | is_record_reader | may_validate_keys,
+)
+add_perm("exams.view_session", is_officer | is_record_reader | is_assigned | may_validate_keys)
+add_perm("exams.schedule_session", is_officer)
+add_perm("exams.assign_seat", is_officer)
+add_perm("exams.invigilate_session", is_invigilator & is_assigned_invigilator)
+add_perm("exams.mark_responses", is_examiner & is_assigned_examiner)
+add_perm("exams.validate_keys", may_validate_keys)
+add_perm("exams.release_session", is_officer)
+add_perm("exams.sit_attempt", sits_the_attempt)

@@ -12,11 +12,14 @@ from peritus.applications.models import Accommodation, AccommodationStatus, Appl
 from peritus.exams.models import (
     AssessmentEvent,
     AssignmentRole,
+    Attempt,
     Attendance,
     ComponentResult,
     EventAssignment,
     EventCandidate,
+    Incident,
     ResultStatus,
+    RubricMark,
 )
 from peritus.schemes.models import AssessmentComponent
 from peritus.schemes.pass_rules import Outcome, evaluate
@@ -41,7 +44,29 @@ def list_examiner_ids_for(application: Any) -> set[int]:
         "first_marker_id", "second_marker_id", "reconciled_by_id"
     ):
         ids.update(filter(None, row))
+    # Online sessions: the examiners who marked the candidate's extended responses.
+    for row in RubricMark.objects.filter(attempt__entry__application_id=application_id).values_list(
+        "first_marker_id", "second_marker_id", "adjudicated_by_id"
+    ):
+        ids.update(filter(None, row))
     return ids
+
+
+def list_incidents_for(application: Any) -> QuerySet[Incident]:
+    """Incidents an invigilator recorded about this candidate, or about a whole session they sat,
+    oldest first: they travel with the candidate's record to the decision maker (7.4, 9.4)."""
+    application_id = _application_id(application)
+    sat_sessions = Attempt.objects.filter(
+        entry__application_id=application_id, started_at__isnull=False
+    ).values("session_id")
+    return (
+        Incident.objects.filter(
+            Q(attempt__entry__application_id=application_id)
+            | Q(attempt__isnull=True, session_id__in=sat_sessions)
+        )
+        .select_related("session__event__component", "recorded_by", "attempt")
+        .order_by("occurred_at", "pk")
+    )
 
 
 def list_invigilator_ids_for(application: Any) -> set[int]:

@@ -128,6 +128,27 @@ def schedule_event(
     notes: str = "",
 ) -> AssessmentEvent:
     """Schedule a sitting of one assessment component of a scheme version in use."""
+    return create_event(
+        actor=actor, component=component, starts_at=starts_at, location=location,
+        capacity=capacity, delivery=delivery, duration_minutes=duration_minutes,
+        double_marking=double_marking, marking_tolerance=marking_tolerance, notes=notes,
+    )  # fmt: skip
+
+
+def create_event(
+    *,
+    actor: User,
+    component: AssessmentComponent,
+    starts_at: dt.datetime,
+    location: str,
+    capacity: int,
+    delivery: str = Delivery.IN_PERSON,
+    duration_minutes: int | None = None,
+    double_marking: bool = False,
+    marking_tolerance: Decimal | None = None,
+    notes: str = "",
+) -> AssessmentEvent:
+    """Building block of `schedule_event` (and of online sessions), inside the caller's transaction."""
     version = component.scheme_version
     require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=version.scheme_id)
     if version.status not in (SchemeVersionStatus.PUBLISHED, SchemeVersionStatus.RETIRED):
@@ -246,6 +267,19 @@ def add_candidate(
     )
     event = _lock_event(event)
     require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=event.scheme_id)
+    if hasattr(event, "exam_session"):
+        raise ExamsError(
+            "online_session_seat",
+            _("Seats on an online session are booked from the session's page."),
+        )
+    return create_entry(actor=actor, event=event, application=application)
+
+
+def create_entry(
+    *, actor: User, event: AssessmentEvent, application: Application, notify: bool = True
+) -> EventCandidate:
+    """Building block of `add_candidate` (and of seats on online sessions): the booking rules,
+    the entry, its audit event and the notice. The caller locked `application` and `event`."""
     if event.status != EventStatus.SCHEDULED:
         raise ExamsError("event_not_open", _("Candidates are booked only on a scheduled event."))
     if application.scheme_version_id != event.scheme_version_id:
@@ -298,7 +332,7 @@ def add_candidate(
         related=[event, application, application.person],
         data={"event_id": event.pk, "application": application.reference},
     )
-    if application.person.email:
+    if notify and application.person.email:
         queue_notification(
             template="exams_candidate_booked",
             recipient_email=application.person.email,
@@ -325,6 +359,10 @@ def record_event_held(
 ) -> AssessmentEvent:
     """The sitting took place: record who attended. Marking may begin (9.3.2)."""
     event = _lock_event(event)
+    if hasattr(event, "exam_session"):
+        raise ExamsError(
+            "online_session", _("An online session ends from its invigilation console.")
+        )
     invigilating = EventAssignment.objects.filter(
         event=event, user=actor, role=AssignmentRole.INVIGILATOR
     ).exists()
@@ -588,6 +626,11 @@ def record_first_mark(
     entry = _lock_entry(entry)
     event = entry.event
     check_may_mark(actor, entry)
+    if hasattr(event, "exam_session"):
+        raise ExamsError(
+            "online_session",
+            _("Results of an online session come from its scoring and key validation."),
+        )
     if event.status != EventStatus.HELD:
         raise ExamsError("event_not_held", _("Results are recorded once the sitting is held."))
     if entry.attendance == Attendance.ABSENT:

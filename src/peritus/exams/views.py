@@ -148,6 +148,7 @@ def _event_page(
         }
         for entry in entries
     ]
+    online = hasattr(event, "exam_session")  # an online session runs from its own pages
     context: dict[str, Any] = {
         "event": event,
         "rows": rows,
@@ -156,12 +157,13 @@ def _event_page(
         "undeclared": len(services.list_undeclared_entries(event, user)) if assignment else 0,
         "manage": manage,
         "may_record_attendance": user.has_perm("exams.record_attendance", event)
-        and event.status == EventStatus.SCHEDULED,
+        and event.status == EventStatus.SCHEDULED
+        and not online,
         "may_see_scores": may_see_scores,
         "to_release": selectors.count_results_to_release(event) if manage else 0,
         "assign_form": AssignmentForm(event=event) if manage else None,
         "candidate_form": AddCandidateForm(applications=selectors.list_addable_applications(event))
-        if manage and event.status == EventStatus.SCHEDULED
+        if manage and event.status == EventStatus.SCHEDULED and not online
         else None,
         "cancel_form": ReasonForm() if manage and event.status == EventStatus.SCHEDULED else None,
         "open_seats": selectors.count_open_seats(event),

@@ -1,8 +1,8 @@
 """The record of assessments (ISO/IEC 17024 clauses 9.2, 9.3): events, the personnel assigned to
 them, the candidates on them, and the result of each candidate on the event's component.
 
-Online delivery from the item bank comes later; this is the record every kind of assessment
-(written, practical, oral, portfolio) leaves behind.
+This is the record every kind of assessment (written, practical, oral, portfolio) leaves behind;
+online delivery from the item bank (`delivery.py`) feeds it.
 """
 
 from __future__ import annotations

@@ -1,0 +1,192 @@
+"""Saving answers: every change is appended to the attempt's answer log, once per idempotency key.
+
+The browser retries a save with the same key until the server confirms it, so a dropped network
+or a reload loses nothing and a double send stores once. The server's clock decides: a save
+received after the deadline (and its small grace for transit) is refused with a stable code.
+The current answers are derived from the log (`grading.current_answers`), never kept apart.
+
+`save_answer` is the hottest path of delivery: one locked read of the attempt, one look-up of
+the key, one insert, one update. The form's content comes from the process cache.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from peritus.audit_trail.services import record_standalone_event
+from peritus.core.errors import NotFoundError
+from peritus.exams.delivery import conf
+from peritus.exams.delivery.form_content import delivered_form_by_id
+from peritus.exams.delivery.gate import lock_attempt, require_candidate
+from peritus.exams.delivery.invigilation import close_attempt, close_if_expired
+from peritus.exams.delivery.responses import Fields, ResponseError, parse_response
+from peritus.exams.delivery.timing import attempt_clock
+from peritus.exams.errors import ExamsError, ExamsInputError, ExamsNotPermittedError
+from peritus.exams.events import ExamsEvent
+from peritus.exams.models import (
+    AnswerChannel,
+    AnswerEvent,
+    Attempt,
+    AttemptStatus,
+    CloseReason,
+)
+
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+@dataclasses.dataclass(frozen=True)
+class SaveReceipt:
+    """What the server confirms: the answer's place in the log and the clock."""
+
+    sequence: int
+    duplicate: bool
+    deadline: dt.datetime | None
+    status: str
+
+
+def _refusal(status: str, deadline: dt.datetime | None, now: dt.datetime) -> ExamsError | None:
+    if status == AttemptStatus.PAUSED:
+        return ExamsError("attempt_paused", _("Your exam is paused; answers are not taken now."))
+    if status in (AttemptStatus.BOOKED, AttemptStatus.CHECKED_IN):
+        return ExamsError("attempt_not_started", _("Your exam has not started."))
+    if status != AttemptStatus.IN_PROGRESS:
+        return ExamsError("attempt_closed", _("Your exam is closed; answers are not taken."))
+    if deadline is not None and now > deadline + conf.deadline_grace():
+        return ExamsError(
+            "answer_after_deadline",
+            _("The time is up: the answer arrived after the deadline and was not taken."),
+        )
+    return None
+
+
+def save_answer(
+    *,
+    actor: Any,
+    reference: str,
+    position: int,
+    fields: Fields,
+    idempotency_key: str,
+    flagged: bool = False,
+    channel: str = AnswerChannel.AUTOSAVE,
+) -> SaveReceipt:
+    """Append the candidate's answer to the item at `position` (as they see the form)."""
+    if not IDEMPOTENCY_KEY.match(idempotency_key or ""):
+        raise ExamsInputError("invalid_idempotency_key", _("The save carries no valid key."))
+    if channel not in AnswerChannel.values:
+        raise ExamsInputError("invalid_channel", _("Unknown way of saving."))
+    now = timezone.now()
+    refusal: ExamsError | None = None
+    with transaction.atomic(durable=True):
+        row = (
+            Attempt.objects.select_for_update(of=("self",))
+            .filter(reference=reference)
+            .values(
+                "pk", "candidate_id", "status", "deadline_at", "item_order", "last_sequence",
+                "session__form_id", "session__form__approved_at",
+            )
+            .first()
+        )  # fmt: skip
+        if row is None:
+            raise NotFoundError("attempt_not_found", _("No such exam."))
+        if row["candidate_id"] != getattr(actor, "pk", None):
+            raise ExamsNotPermittedError(
+                "not_the_candidate", _("Only the candidate sitting this exam answers it.")
+            )
+        stored = (
+            AnswerEvent.objects.filter(attempt_id=row["pk"], idempotency_key=idempotency_key)
+            .values_list("sequence", flat=True)
+            .first()
+        )
+        if stored is not None:
+            # Confirmed before (the reply was lost): confirm again, even after the deadline.
+            return SaveReceipt(stored, True, row["deadline_at"], row["status"])
+        refusal = _refusal(row["status"], row["deadline_at"], now)
+        if refusal is None:
+            order: list[int] = row["item_order"]
+            if not 1 <= position <= len(order):
+                raise ExamsInputError("unknown_position", _("There is no such question."))
+            entry_id = order[position - 1]
+            approved = row["session__form__approved_at"]
+            stamp = approved.isoformat() if approved is not None else "unapproved"
+            form = delivered_form_by_id(row["session__form_id"], stamp)
+            try:
+                response = parse_response(
+                    form.by_entry[entry_id].content, fields, max_text=conf.max_answer_chars()
+                )
+            except ResponseError as error:
+                raise ExamsInputError(error.code, error.message) from None
+            if channel == AnswerChannel.FORM:
+                # A page's buttons post the question even when nothing changed: log changes only.
+                latest = (
+                    AnswerEvent.objects.filter(attempt_id=row["pk"], form_entry_id=entry_id)
+                    .order_by("-sequence")
+                    .values_list("sequence", "response", "flagged")
+                    .first()
+                )
+                if latest is not None and (tuple(latest[1]), latest[2]) == (response, flagged):
+                    Attempt.objects.filter(pk=row["pk"]).update(current_position=position)
+                    return SaveReceipt(latest[0], True, row["deadline_at"], row["status"])
+                if latest is None and not response and not flagged:
+                    return SaveReceipt(
+                        row["last_sequence"], True, row["deadline_at"], row["status"]
+                    )
+            sequence = row["last_sequence"] + 1
+            AnswerEvent.objects.create(
+                attempt_id=row["pk"], sequence=sequence, form_entry_id=entry_id,
+                position=position, response=list(response), flagged=flagged,
+                idempotency_key=idempotency_key, channel=channel, received_at=now,
+            )  # fmt: skip
+            Attempt.objects.filter(pk=row["pk"]).update(
+                last_sequence=sequence, current_position=position
+            )
+            return SaveReceipt(sequence, False, row["deadline_at"], row["status"])
+    if refusal.code == "answer_after_deadline":
+        attempt = Attempt.objects.get(pk=row["pk"])
+        record_standalone_event(
+            ExamsEvent.ANSWER_REFUSED,
+            actor=actor,
+            subject=attempt,
+            actor_role="candidate",
+            reason=refusal.code,
+            data={"position": position, "deadline": row["deadline_at"], "received_at": now},
+        )
+        close_if_expired(attempt_id=attempt.pk, now=now)
+    raise refusal
+
+
+@transaction.atomic(durable=True)
+def record_position(*, actor: Any, attempt: Attempt, position: int) -> None:
+    """Remember where the candidate is, so a reload or another computer resumes there."""
+    if attempt.candidate_id != getattr(actor, "pk", None):
+        raise ExamsNotPermittedError("not_the_candidate", _("Only the candidate moves."))
+    if 1 <= position <= len(attempt.item_order) and attempt.current_position != position:
+        Attempt.objects.filter(pk=attempt.pk, status=AttemptStatus.IN_PROGRESS).update(
+            current_position=position
+        )
+
+
+@transaction.atomic(durable=True)
+def submit_attempt(*, actor: Any, attempt: Attempt) -> Attempt:
+    """The candidate hands in; after the deadline the attempt is closed at the deadline instead."""
+    attempt = lock_attempt(attempt)
+    require_candidate(actor, attempt)
+    if attempt.status == AttemptStatus.PAUSED:
+        raise ExamsError("attempt_paused", _("Your exam is paused; wait for the invigilator."))
+    if attempt.status != AttemptStatus.IN_PROGRESS:
+        raise ExamsError("attempt_closed", _("Your exam is already closed."))
+    now = timezone.now()
+    state = attempt_clock(attempt, now=now)
+    if (
+        state.expired
+        and state.expired_at is not None
+        and now > state.expired_at + conf.deadline_grace()
+    ):
+        return close_attempt(attempt, reason=CloseReason.DEADLINE, actor=None, at=state.expired_at)
+    return close_attempt(attempt, reason=CloseReason.SUBMITTED, actor=actor, at=now)

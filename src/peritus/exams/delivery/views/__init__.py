@@ -1,0 +1,1 @@
+"""Pages of online delivery: the candidate's (`candidate`) and the office's (`office`)."""
