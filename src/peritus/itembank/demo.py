@@ -416,3 +416,6 @@ def load(ctx: DemoContext) -> None:
             continue
         ctx.extra["item_banks"][scheme.slug] = bank
         ctx.extra["exam_forms"][scheme.slug] = _forms(ctx, bank, scheme, code, total)
+    from peritus.itembank.demo_statistics import load as load_statistics
+
+    load_statistics(ctx)

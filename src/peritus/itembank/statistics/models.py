@@ -288,6 +288,11 @@ class StatisticsReview(FSMModelMixin, TimeStampedModel):
         related_name="+",
         help_text=_("Empty: opened by the scheduled job"),
     )
+    opened_on = models.DateField(
+        _("opened on"),
+        null=True,
+        help_text=_("The day the review was due and opened (the job may catch up on past days)"),
+    )
     due_on = models.DateField(_("to be completed by"))
     analysis = models.ForeignKey(
         FormAnalysis, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews"

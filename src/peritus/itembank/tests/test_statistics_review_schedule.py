@@ -229,3 +229,19 @@ def test_only_a_psychometrician_sets_the_policy(setup: FormSetup) -> None:
         )  # fmt: skip
 
     assert error.value.code == "role_not_held"
+
+
+def test_a_job_catching_up_on_a_past_day_reviews_what_was_known_that_day(
+    setup: FormSetup,
+) -> None:
+    today = timezone.localdate()
+    record_simulated(setup, candidates=20, administered_on=today - dt.timedelta(days=400))
+    record_simulated(setup, candidates=30, seed=2, prefix="L", administered_on=today)
+    that_day = today - dt.timedelta(days=20)
+
+    [review] = open_due_statistics_reviews(now=_at(that_day))
+
+    assert review.opened_on == that_day
+    assert review.due_on == that_day + dt.timedelta(days=30)
+    assert review.analysis is not None
+    assert review.analysis.candidate_count == 20

@@ -1,7 +1,7 @@
 """Recording the responses of a form administration: from exam delivery, or paper answer sheets.
 
 Error codes (`ItemInputError`, 422, unless noted): ``invalid_source``, ``administered_in_future``,
-``administered_before_approval``, ``no_candidates``, ``empty_candidate_id``,
+``no_candidates``, ``empty_candidate_id``,
 ``candidate_id_too_long``, ``duplicate_candidate``, ``item_not_on_form``, ``group_too_long``,
 ``application_of_other_scheme``, and per answer ``score_expected``, ``score_out_of_range``,
 ``selection_expected``, ``unknown_option``, ``single_response``; `ItemBankError` (409)
@@ -129,11 +129,6 @@ def _record(
     if administered_on > timezone.localdate():
         raise ItemInputError(
             "administered_in_future", _("The administration date is in the future.")
-        )
-    if form.approved_at is not None and administered_on < timezone.localdate(form.approved_at):
-        raise ItemInputError(
-            "administered_before_approval",
-            _("The form was approved after this date; check the date or the form."),
         )
     if not responses and not prepared:
         raise ItemInputError("no_candidates", _("There are no candidates' responses."))

@@ -131,7 +131,7 @@ def _open(
         raise ItemBankError("review_open", _("A review of this form is already open."))
     policy = effective_policy(form)
     review = StatisticsReview.objects.create(
-        form=form, trigger=trigger, opened_by=actor,
+        form=form, trigger=trigger, opened_by=actor, opened_on=today,
         due_on=due_on or today + dt.timedelta(days=policy.completion_days),
     )  # fmt: skip
     record_event(
@@ -161,7 +161,7 @@ def review_due_for(form: ExamForm, *, today: dt.date) -> Due | None:
     """Whether the form's statistics review is due today under its policy (R19)."""
     policy = effective_policy(form)
     last = get_last_closed_review(form)
-    administrations = form.administrations.all()
+    administrations = form.administrations.filter(administered_on__lte=today)
     if last is not None and last.closed_at is not None:
         baseline: dt.date | None = timezone.localdate(last.closed_at)
         if last.covered_until is not None:
@@ -195,7 +195,7 @@ def open_scheduled_review(*, form: ExamForm, now: dt.datetime) -> StatisticsRevi
         with transaction.atomic():
             review.analysis = _run_form_analysis(
                 form=form, actor=None, model=policy.model, dif_grouping=policy.dif_grouping,
-                thresholds=policy.thresholds,
+                thresholds=policy.thresholds, until=today,
             )  # fmt: skip
     except (DomainError, PsychometricsError) as error:
         review.analysis_problem = str(error)[:300]
