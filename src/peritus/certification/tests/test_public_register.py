@@ -126,3 +126,16 @@ def test_the_register_is_rate_limited(client: Client, settings: object) -> None:
     codes = [client.get("/register/", {"q": "anyone"}).status_code for _ in range(3)]
 
     assert codes == [200, 200, 429]
+
+
+def test_a_search_costs_the_same_queries_for_one_or_many_results(
+    client: Client, django_assert_max_num_queries: object
+) -> None:
+    version = make_published_version()
+    for index in range(6):
+        certify(f"Query{index}", "Counting", scheme_version=version)
+
+    with django_assert_max_num_queries(3):  # type: ignore[operator]
+        page = listed(client, q="counting")
+
+    assert page.count("status-valid") == 6

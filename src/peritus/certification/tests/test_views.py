@@ -361,3 +361,21 @@ def test_a_person_cannot_open_someone_elses_terms_page(
     )
 
     assert response.status_code == 404
+
+
+def test_the_certificate_list_does_not_query_per_row(officer: User) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = office_client(officer)
+    make_certificate()
+    client.get(reverse("certification:certificate-list"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("certification:certificate-list"))
+    for _ in range(4):
+        make_certificate()
+    with CaptureQueriesContext(connection) as five:
+        page = client.get(reverse("certification:certificate-list"))
+
+    assert page.content.decode().count("status-valid") == 5
+    assert len(five) == len(one)
