@@ -83,12 +83,13 @@ def make_approved_form(
     scheme: Scheme | None = None,
     code: str | None = None,
     pass_mark: Decimal | None = None,
+    psychometrician: User | None = None,
 ) -> FormSetup:
     """A frozen form of `n_items` four-option items, assembled and approved with the services."""
     n = next(_counter)
     scheme = scheme or make_scheme(code=f"S{n}", slug=f"scheme-{n}", name=f"Cloud scheme {n}")
     bank = make_bank(scheme, slug=f"stats-bank-{n}", name=f"Cloud items {n}")
-    psychometrician = make_staff(RoleCode.PSYCHOMETRICIAN, scheme=scheme)
+    psychometrician = psychometrician or make_staff(RoleCode.PSYCHOMETRICIAN, scheme=scheme)
     author = make_staff(RoleCode.ITEM_AUTHOR, scheme=scheme)
     reviewer = make_staff(RoleCode.ITEM_REVIEWER, scheme=scheme)
     version = make_version(scheme=scheme)
