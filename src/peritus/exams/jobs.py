@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from peritus.exams.delivery.handover import hand_over_pending
 from peritus.exams.delivery.invigilation import close_expired_attempts
 from peritus.exams.delivery.sessions import (
     end_finished_session,
@@ -34,3 +35,9 @@ def end_sessions(now: dt.datetime) -> str:
 def remind_candidates(now: dt.datetime) -> str:
     """Remind booked candidates of their online exam the day before."""
     return f"{send_session_reminders(now=now)} reminder(s) sent"
+
+
+@register_job("exams-hand-over-responses", every=dt.timedelta(hours=1))
+def hand_over_responses(now: dt.datetime) -> str:
+    """Hand the responses of released sessions to the item bank's statistics (once each)."""
+    return f"{hand_over_pending(now=now)} session(s) handed over"

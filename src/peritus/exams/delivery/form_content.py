@@ -12,8 +12,9 @@ import dataclasses
 import functools
 from decimal import Decimal
 
-from peritus.itembank.models import ExamForm, ExamFormEntry, PassRule
+from peritus.itembank.models import ExamForm, ExamFormEntry
 from peritus.itembank.qti.content import InteractionType, ItemContent, content_from_dict
+from peritus.itembank.statistics.selectors import get_form_pass_mark
 
 
 @dataclasses.dataclass(frozen=True)
@@ -39,7 +40,6 @@ class DeliveredForm:
     form_id: int
     code: str
     items: tuple[DeliveredItem, ...]
-    cut_score: Decimal | None  # the raw pass mark (R18), None when the form has none
     time_limit_minutes: int
     bank_id: int
 
@@ -61,15 +61,11 @@ def form_stamp(form: ExamForm) -> str:
 
 
 def cut_score_of(form: ExamForm) -> Decimal | None:
-    """The form's raw cut score: the blueprint's fixed pass mark.
+    """The form's raw pass mark: the approved standard-setting study's (R18), None without one.
 
-    A standard-setting blueprint gets its cut from the item bank's standard-setting record once
-    that exists; until then such a form has no cut score and cannot go live (R18).
+    Read when scoring, never cached: a later study may supersede the one in force.
     """
-    blueprint = form.blueprint
-    if blueprint.pass_rule == PassRule.FIXED and blueprint.pass_mark is not None:
-        return Decimal(blueprint.pass_mark)
-    return None
+    return get_form_pass_mark(form)
 
 
 @functools.lru_cache(maxsize=64)
@@ -100,7 +96,6 @@ def _load(form_id: int, stamp: str) -> DeliveredForm:
         form_id=form_id,
         code=form.code,
         items=tuple(items),
-        cut_score=cut_score_of(form),
         time_limit_minutes=form.blueprint.time_limit_minutes,
         bank_id=form.blueprint.bank_id,
     )

@@ -15,7 +15,7 @@ from typing import Any
 
 from peritus.audit_trail.services import record_event
 from peritus.exams.delivery import scoring
-from peritus.exams.delivery.form_content import DeliveredForm, delivered_form
+from peritus.exams.delivery.form_content import DeliveredForm, cut_score_of, delivered_form
 from peritus.exams.delivery.responses import CurrentAnswer, LoggedAnswer, replay
 from peritus.exams.events import ExamsEvent
 from peritus.exams.models import (
@@ -90,14 +90,14 @@ def item_scores_of(
     return scores
 
 
-def effective_cut(form: DeliveredForm, maximum: Decimal) -> Decimal | None:
+def effective_cut(cut: Decimal | None, form: DeliveredForm, maximum: Decimal) -> Decimal | None:
     """The form's cut; when items are dropped, scaled to the maximum that remains."""
-    if form.cut_score is None:
+    if cut is None:
         return None
     full = form.total_points
     if full <= 0 or maximum == full:
-        return form.cut_score
-    return (form.cut_score * maximum / full).quantize(scoring.CENT, ROUND_HALF_UP)
+        return cut
+    return (cut * maximum / full).quantize(scoring.CENT, ROUND_HALF_UP)
 
 
 def _store(
@@ -105,6 +105,7 @@ def _store(
     scores: list[scoring.ItemScore],
     form: DeliveredForm,
     *,
+    cut_score: Decimal | None,
     actor: Any,
     now: dt.datetime,
     reason: str,
@@ -123,7 +124,7 @@ def _store(
     if complete:
         raw, maximum = scoring.total(scores)
         domains = {item.entry_id: (item.domain_code, item.domain_title) for item in form.items}
-        cut = effective_cut(form, maximum)
+        cut = effective_cut(cut_score, form, maximum)
         attempt.raw_score = raw
         attempt.max_score = maximum
         attempt.passed = None if cut is None else raw >= cut
@@ -178,10 +179,11 @@ def score_attempts(
     answers = current_answers(ids)
     rubric = final_rubric_scores(ids)
     overrides = key_overrides(session)
+    cut = cut_score_of(session.form)
     changed = 0
     for attempt in attempts:
         scores = item_scores_of(attempt, form, answers.get(attempt.pk, {}), rubric, overrides)
-        changed += _store(attempt, scores, form, actor=actor, now=now, reason=reason)
+        changed += _store(attempt, scores, form, cut_score=cut, actor=actor, now=now, reason=reason)
     return changed
 
 

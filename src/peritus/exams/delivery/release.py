@@ -24,8 +24,9 @@ from peritus.accounts.roles import RoleCode
 from peritus.accounts.services import require_role
 from peritus.audit_trail.services import record_event
 from peritus.exams.delivery import scoring
-from peritus.exams.delivery.form_content import delivered_form
+from peritus.exams.delivery.form_content import cut_score_of, delivered_form
 from peritus.exams.delivery.grading import current_answers, effective_cut, score_session
+from peritus.exams.delivery.handover import hand_over_after_commit
 from peritus.exams.delivery.key_validation import AnalysedItem, analyse_keys
 from peritus.exams.delivery.sessions import lock_session
 from peritus.exams.errors import ExamsError, ExamsInputError
@@ -159,7 +160,11 @@ def decide_key(
     new_key: Sequence[str] = (),
 ) -> KeyFinding:
     """Accept the key, re-key the item, credit every candidate, or drop the item (with reasons)."""
-    finding = KeyFinding.objects.select_for_update(of=("self",)).select_related("review").get(pk=finding.pk)
+    finding = (
+        KeyFinding.objects.select_for_update(of=("self",))
+        .select_related("review")
+        .get(pk=finding.pk)
+    )
     session = lock_session(finding.review.session)
     require_psychometrician(actor, session)
     if finding.review.status != KeyReviewStatus.OPEN:
@@ -276,15 +281,16 @@ def release_session_results(*, actor: User, session: ExamSession) -> list[Compon
         )
     review = KeyReview.objects.get(session=session)
     form = delivered_form(session.form)
+    form_cut = cut_score_of(session.form)
     component = event.component
     now = timezone.now()
     results = []
     for attempt in attempts:
         assert attempt.raw_score is not None
         assert attempt.max_score is not None
-        cut = effective_cut(form, attempt.max_score)
+        cut = effective_cut(form_cut, form, attempt.max_score)
         if cut is None:
-            raise ExamsError("cut_score_missing", _("The form has no cut score."))
+            raise ExamsError("cut_score_missing", _("The form has no approved cut score (R18)."))
         score = scoring.to_component_scale(
             attempt.raw_score, maximum=attempt.max_score, cut=cut,
             component_max=component.max_score, component_pass=component.pass_mark,
@@ -318,6 +324,8 @@ def release_session_results(*, actor: User, session: ExamSession) -> list[Compon
     session.released_at = now
     session.released_by = actor
     session.save(update_fields=["status", "released_at", "released_by", "updated_at"])
+    session_id = session.pk
+    transaction.on_commit(lambda: hand_over_after_commit(session_id))
     record_event(
         ExamsEvent.SESSION_RELEASED, actor=actor, subject=session, related=[event],
         actor_role=RoleCode.CERTIFICATION_OFFICER, data={"results": len(results)},
@@ -349,7 +357,7 @@ def component_score_of(attempt: Attempt, session: ExamSession) -> Decimal | None
     if attempt.raw_score is None or attempt.max_score is None:
         return None
     form = delivered_form(session.form)
-    cut = effective_cut(form, attempt.max_score)
+    cut = effective_cut(cut_score_of(session.form), form, attempt.max_score)
     if cut is None:
         return None
     component = session.event.component

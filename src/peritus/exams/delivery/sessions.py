@@ -22,7 +22,6 @@ from peritus.accounts.services import require_role
 from peritus.applications.models import Application
 from peritus.audit_trail.services import record_event
 from peritus.exams.delivery import conf
-from peritus.exams.delivery.form_content import cut_score_of
 from peritus.exams.delivery.grading import score_session
 from peritus.exams.delivery.timing import record_clock_event
 from peritus.exams.errors import ExamsError, ExamsInputError, ExamsNotPermittedError
@@ -45,6 +44,7 @@ from peritus.exams.models import (
 from peritus.exams.services import _check_invigilator, _lock_event, create_entry, create_event
 from peritus.impartiality.refusals import audit_refusals
 from peritus.itembank.models import ExamForm, FormStatus
+from peritus.itembank.statistics.selectors import has_approved_cut_score, is_released
 from peritus.notifications.services import queue_notification
 from peritus.schemes.models import AssessmentComponent, AssessmentComponentKind
 
@@ -135,10 +135,15 @@ def schedule_session(
         raise ExamsError("form_not_approved", _("Only an approved (frozen) form goes live."))
     if form.blueprint.component_id != component.pk:
         raise ExamsError("form_of_another_component", _("The form belongs to another component."))
-    if cut_score_of(form) is None:
+    if not has_approved_cut_score(form):
         raise ExamsError(
             "cut_score_not_approved",
             _("The form has no approved cut score yet; it cannot go live (R18)."),
+        )
+    if not is_released(form):
+        raise ExamsError(
+            "form_not_released",
+            _("The psychometrician has not released this form for live sittings yet."),
         )
     if not 0 <= late_start_minutes <= 240:
         raise ExamsInputError("late_start_out_of_range", _("Allow 0 to 240 minutes to start."))

@@ -83,6 +83,9 @@ class ExamSession(FSMModelMixin, TimeStampedModel):
     released_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    responses_recorded_at = models.DateTimeField(
+        _("responses handed to the item statistics at"), null=True, blank=True
+    )
 
     history = HistoricalRecords()
 

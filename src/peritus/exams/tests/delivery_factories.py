@@ -33,6 +33,7 @@ from peritus.itembank.models import (
     FormStatus,
     Item,
     ItemBank,
+    PassRule,
 )
 from peritus.itembank.qti.content import (
     GAP,
@@ -43,6 +44,7 @@ from peritus.itembank.qti.content import (
     ScoringMethod,
 )
 from peritus.itembank.services import create_item
+from peritus.itembank.statistics.models import FormRelease, StandardSettingStudy, StudyStatus
 from peritus.schemes.models import AssessmentComponent, AssessmentComponentKind, SchemeVersion
 from peritus.schemes.tests.factories import make_component, make_domain, make_published_version
 
@@ -193,7 +195,7 @@ def make_exam_form(
     )
     blueprint = Blueprint.objects.create(
         bank=bank, component=component, name="Online exam", total_items=len(items),
-        time_limit_minutes=60, pass_mark=pass_mark if pass_mark is not None else total * Decimal("0.6"),
+        time_limit_minutes=60, pass_mark=None, pass_rule=PassRule.STANDARD_SETTING,
         status=BlueprintStatus.APPROVED,
     )  # fmt: skip
     form = ExamForm.objects.create(
@@ -206,6 +208,16 @@ def make_exam_form(
         entries[name] = ExamFormEntry.objects.create(
             form=form, position=position, item_version=version_row, points=version_row.max_score
         )
+    # R18: an approved standard-setting study is the form's pass rule, and the form is released.
+    cut = pass_mark if pass_mark is not None else (total * Decimal("0.6")).quantize(Decimal("0.01"))
+    study = StandardSettingStudy.objects.create(
+        form=form, facilitator=author, status=StudyStatus.APPROVED,
+        candidate_description="Rotates keys and scopes roles without help.",
+        cut_score=cut, pass_mark=cut, decided_by=author, decided_at=timezone.now(),
+    )  # fmt: skip
+    FormRelease.objects.create(
+        form=form, study=study, released_by=author, released_at=timezone.now()
+    )
     return bank, form, entries
 
 

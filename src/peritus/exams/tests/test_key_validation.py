@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import random
 from decimal import Decimal
+from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from peritus.accounts.models import User
 from peritus.audit_trail.models import AuditEvent
 from peritus.exams.delivery import autosave, release, sessions
+from peritus.exams.delivery.handover import hand_over_pending
 from peritus.exams.errors import ExamsError, ExamsInputError
 from peritus.exams.events import ExamsEvent
 from peritus.exams.models import (
@@ -37,6 +40,8 @@ from peritus.exams.tests.delivery_factories import (
     seated,
 )
 from peritus.itembank.errors import ItemAccessError
+from peritus.itembank.statistics.models import CandidateResponse, FormAdministration
+from peritus.itembank.statistics.selectors import get_form_pass_mark
 from peritus.notifications.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
@@ -197,7 +202,10 @@ def test_released_results_feed_the_decision_with_feedback_per_domain(exam: Onlin
     assert "D1 Identity and access" in result.feedback
     scored = Attempt.objects.get(pk=attempt.pk)
     assert scored.status == AttemptStatus.RELEASED
-    assert result.passed is (scored.raw_score >= exam.form.blueprint.pass_mark)  # type: ignore[operator]
+    cut = get_form_pass_mark(exam.form)
+    assert cut is not None
+    assert scored.raw_score is not None
+    assert result.passed is (scored.raw_score >= cut)
     outcome = get_assessment_outcome(application_of(user, exam))
     line = next(line for line in outcome.lines if line.component == exam.component)
     assert line.result == result
@@ -233,3 +241,31 @@ def test_only_a_psychometrician_outside_the_information_barrier_validates_keys(
     with pytest.raises((RoleNotHeldError, ItemAccessError)):
         release.analyse_session_keys(actor=exam.invigilator, session=session)
     assert not KeyReview.objects.exists()
+
+
+def test_the_item_level_responses_go_to_the_item_statistics_once(
+    exam: OnlineExam, django_capture_on_commit_callbacks: Any
+) -> None:
+    session, pairs = sit_and_end(exam, count=3)
+    release.analyse_session_keys(actor=exam.psychometrician, session=session)
+    for finding in KeyFinding.objects.all():
+        release.decide_key(actor=exam.psychometrician, finding=finding, decision="accept")
+    release.complete_key_validation(actor=exam.psychometrician, session=session)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        release.release_session_results(
+            actor=exam.officer, session=ExamSession.objects.get(pk=session.pk)
+        )
+
+    administration = FormAdministration.objects.get(form=exam.form)
+    assert administration.source == "online"
+    assert administration.candidate_count == 3
+    codes = set(
+        CandidateResponse.objects.filter(administration=administration).values_list(
+            "candidate_code", flat=True
+        )
+    )
+    assert codes == {attempt.reference for _u, attempt in pairs}
+    assert ExamSession.objects.get(pk=session.pk).responses_recorded_at is not None
+    assert hand_over_pending(now=timezone.now()) == 0
+    assert FormAdministration.objects.filter(form=exam.form).count() == 1

@@ -16,7 +16,8 @@ from peritus.exams.errors import ExamsError
 from peritus.exams.events import ExamsEvent
 from peritus.exams.models import Delivery, ExamSession
 from peritus.exams.tests.delivery_factories import OBJECTIVE, OnlineExam, make_online_exam
-from peritus.itembank.models import ExamForm, FormStatus, PassRule
+from peritus.itembank.models import ExamForm, FormStatus
+from peritus.itembank.statistics.models import FormRelease, StandardSettingStudy, StudyStatus
 from peritus.schemes.tests.factories import make_component
 
 pytestmark = pytest.mark.django_db
@@ -61,14 +62,22 @@ def test_a_form_that_is_not_approved_never_goes_live(exam: OnlineExam) -> None:
 
 
 def test_a_form_without_an_approved_cut_score_never_goes_live(exam: OnlineExam) -> None:
-    exam.form.blueprint.__class__.objects.filter(pk=exam.form.blueprint_id).update(
-        pass_rule=PassRule.STANDARD_SETTING, pass_mark=None
-    )
+    FormRelease.objects.filter(form=exam.form).delete()
+    StandardSettingStudy.objects.filter(form=exam.form).update(status=StudyStatus.SUPERSEDED)
 
     with pytest.raises(ExamsError) as error:
         schedule(exam)
 
     assert error.value.code == "cut_score_not_approved"
+
+
+def test_a_form_the_psychometrician_has_not_released_does_not_go_live(exam: OnlineExam) -> None:
+    FormRelease.objects.filter(form=exam.form).delete()
+
+    with pytest.raises(ExamsError) as error:
+        schedule(exam)
+
+    assert error.value.code == "form_not_released"
 
 
 def test_only_an_exam_component_is_delivered_online(exam: OnlineExam) -> None:
