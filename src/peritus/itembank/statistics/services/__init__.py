@@ -10,6 +10,11 @@ from peritus.itembank.statistics.services.analyses import (
     export_analysis_report,
     run_form_analysis,
 )
+from peritus.itembank.statistics.services.cut_scores import (
+    approve_cut_score,
+    compute_cut_score,
+    reject_cut_score,
+)
 from peritus.itembank.statistics.services.release import release_form_for_use
 from peritus.itembank.statistics.services.reviews import (
     FindingInput,
@@ -22,14 +27,11 @@ from peritus.itembank.statistics.services.reviews import (
 from peritus.itembank.statistics.services.standard_setting import (
     CompromiseJudgements,
     StudyAccessError,
-    approve_cut_score,
     cancel_study,
     close_rating_round,
-    compute_cut_score,
     declare_judge_interests,
     open_rating_round,
     open_standard_setting_study,
-    reject_cut_score,
     remove_judge,
     save_angoff_ratings,
 )
