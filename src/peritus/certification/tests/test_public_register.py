@@ -139,3 +139,24 @@ def test_a_search_costs_the_same_queries_for_one_or_many_results(
         page = listed(client, q="counting")
 
     assert page.count("status-valid") == 6
+
+
+@pytest.mark.parametrize("cap", [2, 500])
+def test_common_and_rare_names_come_in_the_same_name_order(
+    client: Client, monkeypatch: pytest.MonkeyPatch, cap: int
+) -> None:
+    from peritus.certification import selectors
+
+    version = make_published_version()
+    for given in ("Uma", "Ida", "Eva", "Ola"):
+        certify(given, "Ordering", scheme_version=version)
+    monkeypatch.setattr(selectors, "REGISTER_CANDIDATE_CAP", cap)
+
+    page = selectors.search_register(query="ordering")
+
+    assert [entry.holder_name for entry in page.entries] == [
+        "Eva Ordering",
+        "Ida Ordering",
+        "Ola Ordering",
+        "Uma Ordering",
+    ]
