@@ -17,7 +17,6 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csp import get_nonce
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.test import RequestFactory
 from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString
@@ -30,7 +29,10 @@ CONTENT = "peritusshellcontent7f3a9c"
 @functools.lru_cache(maxsize=32)
 def _layout(language: str, path: str) -> tuple[str, str, str, str]:
     """The layout split around the title, the nonce(s) and the content: (head, middle, tail…)."""
-    request = RequestFactory().get(path)
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.META = {"SERVER_NAME": "peritus.invalid", "SERVER_PORT": "443", "REQUEST_METHOD": "GET"}
     request.user = AnonymousUser()
     request._csp_nonce = NONCE  # type: ignore[attr-defined]
     with translation.override(language):
