@@ -27,6 +27,7 @@ from peritus.accounts.models import User
 from peritus.applications.models import Application
 from peritus.applications.selectors import is_eligible, list_eligible_applications
 from peritus.core.demo import DemoContext
+from peritus.exams.delivery.demo import load_delivery
 from peritus.exams.models import AssessmentEvent, ComponentResult, ResultStatus
 from peritus.exams.selectors import get_assessment_outcome
 from peritus.exams.services import (
@@ -105,6 +106,7 @@ def _chunks(items: Sequence[Application], size: int) -> list[Sequence[Applicatio
 def load(ctx: DemoContext) -> None:
     if AssessmentEvent.objects.exists():
         _share(ctx)
+        load_delivery(ctx)
         return
     users = ctx.users
     needed = (
@@ -234,6 +236,7 @@ def load(ctx: DemoContext) -> None:
         f"{ComponentResult.objects.count()} results, "
         f"{len(ctx.extra['passed_applications'])} candidates ready for a decision"
     )
+    load_delivery(ctx)
 
 
 def _mark(

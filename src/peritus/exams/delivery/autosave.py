@@ -75,13 +75,14 @@ def save_answer(
     idempotency_key: str,
     flagged: bool = False,
     channel: str = AnswerChannel.AUTOSAVE,
+    now: dt.datetime | None = None,
 ) -> SaveReceipt:
     """Append the candidate's answer to the item at `position` (as they see the form)."""
     if not IDEMPOTENCY_KEY.match(idempotency_key or ""):
         raise ExamsInputError("invalid_idempotency_key", _("The save carries no valid key."))
     if channel not in AnswerChannel.values:
         raise ExamsInputError("invalid_channel", _("Unknown way of saving."))
-    now = timezone.now()
+    now = now or timezone.now()
     refusal: ExamsError | None = None
     with transaction.atomic(durable=True):
         row = (
@@ -173,7 +174,7 @@ def record_position(*, actor: Any, attempt: Attempt, position: int) -> None:
 
 
 @transaction.atomic(durable=True)
-def submit_attempt(*, actor: Any, attempt: Attempt) -> Attempt:
+def submit_attempt(*, actor: Any, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """The candidate hands in; after the deadline the attempt is closed at the deadline instead."""
     attempt = lock_attempt(attempt)
     require_candidate(actor, attempt)
@@ -181,7 +182,7 @@ def submit_attempt(*, actor: Any, attempt: Attempt) -> Attempt:
         raise ExamsError("attempt_paused", _("Your exam is paused; wait for the invigilator."))
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise ExamsError("attempt_closed", _("Your exam is already closed."))
-    now = timezone.now()
+    now = now or timezone.now()
     state = attempt_clock(attempt, now=now)
     if (
         state.expired

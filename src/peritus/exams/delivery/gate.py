@@ -66,7 +66,14 @@ def _check_in_window(attempt: Attempt, now: dt.datetime) -> None:
 
 
 @transaction.atomic(durable=True)
-def check_in(*, actor: User, attempt: Attempt, accept_rules: bool, accept_nda: bool) -> Attempt:
+def check_in(
+    *,
+    actor: User,
+    attempt: Attempt,
+    accept_rules: bool,
+    accept_nda: bool,
+    now: dt.datetime | None = None,
+) -> Attempt:
     """The candidate accepts the exam rules and the non-disclosure agreement (text version kept)."""
     attempt = lock_attempt(attempt)
     require_candidate(actor, attempt)
@@ -77,7 +84,7 @@ def check_in(*, actor: User, attempt: Attempt, accept_rules: bool, accept_nda: b
         )
     if attempt.status != AttemptStatus.BOOKED:
         raise ExamsError("already_checked_in", _("You have already checked in."))
-    now = timezone.now()
+    now = now or timezone.now()
     _check_in_window(attempt, now)
     session = attempt.session
     attempt.check_in()
@@ -120,7 +127,12 @@ def apply_accommodations(attempt: Attempt, now: dt.datetime) -> None:
 @audit_refusals("record_identity_check")
 @transaction.atomic(durable=True)
 def record_identity_check(
-    *, actor: User, attempt: Attempt, document: str, release: bool = False
+    *,
+    actor: User,
+    attempt: Attempt,
+    document: str,
+    release: bool = False,
+    now: dt.datetime | None = None,
 ) -> Attempt:
     """The invigilator saw the candidate's identity document; the accommodations are applied.
     With `release`, the start is released in the same step (once the rules are accepted)."""
@@ -131,7 +143,7 @@ def record_identity_check(
         raise ExamsInputError("unknown_document", _("Say which identity document you saw."))
     if attempt.status not in (AttemptStatus.BOOKED, AttemptStatus.CHECKED_IN):
         raise ExamsError("attempt_started", _("The candidate has already started."))
-    now = timezone.now()
+    now = now or timezone.now()
     if session.status != SessionStatus.SCHEDULED:
         raise ExamsError("session_not_running", _("The session is over."))
     attempt.identity_checked_at = now
@@ -178,8 +190,9 @@ def _release(actor: User, attempt: Attempt, now: dt.datetime) -> None:
 
 @audit_refusals("release_start")
 @transaction.atomic(durable=True)
-def release_start(*, actor: User, attempt: Attempt) -> Attempt:
+def release_start(*, actor: User, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """The invigilator lets a checked-in candidate whose identity was checked begin."""
+    now = now or timezone.now()
     attempt = lock_attempt(attempt)
     require_invigilator(actor, lock_session(attempt.session))
     if attempt.status != AttemptStatus.CHECKED_IN:
@@ -191,7 +204,7 @@ def release_start(*, actor: User, attempt: Attempt) -> Attempt:
         raise ExamsError("identity_not_checked", _("Record the identity check first."))
     if attempt.start_released_at is not None:
         raise ExamsError("already_released", _("The start is already released."))
-    _release(actor, attempt, timezone.now())
+    _release(actor, attempt, now)
     return attempt
 
 
@@ -216,7 +229,7 @@ def _delivery_entries(attempt: Attempt) -> list[DeliveredEntry]:
 
 
 @transaction.atomic(durable=True)
-def start_attempt(*, actor: User, attempt: Attempt) -> Attempt:
+def start_attempt(*, actor: User, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """The candidate begins: the order is drawn and recorded, and the server's clock starts."""
     attempt = lock_attempt(attempt)
     require_candidate(actor, attempt)
@@ -240,7 +253,7 @@ def start_attempt(*, actor: User, attempt: Attempt) -> Attempt:
             _("The invigilator has not released your start yet."),
             missing=missing,
         )
-    now = timezone.now()
+    now = now or timezone.now()
     session = lock_session(attempt.session)
     _check_in_window(attempt, now)
     if session.room_paused_at is not None:

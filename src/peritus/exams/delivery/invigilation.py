@@ -96,11 +96,13 @@ def _stops(attempt: Attempt, now: dt.datetime) -> frozenset[Any]:
 
 @audit_refusals("pause_attempt")
 @transaction.atomic(durable=True)
-def pause_attempt(*, actor: User, attempt: Attempt, note: str = "") -> Attempt:
+def pause_attempt(
+    *, actor: User, attempt: Attempt, note: str = "", now: dt.datetime | None = None
+) -> Attempt:
     """Stop one candidate's clock (a question, a technical problem); the time is credited."""
     attempt = lock_attempt(attempt)
     require_invigilator(actor, lock_session(attempt.session))
-    now = timezone.now()
+    now = now or timezone.now()
     _open_attempt_for_clock(attempt, now)
     if StopReason.CANDIDATE in _stops(attempt, now):
         raise ExamsError("already_paused", _("The candidate is already paused."))
@@ -119,11 +121,11 @@ def pause_attempt(*, actor: User, attempt: Attempt, note: str = "") -> Attempt:
 
 @audit_refusals("resume_attempt")
 @transaction.atomic(durable=True)
-def resume_attempt(*, actor: User, attempt: Attempt) -> Attempt:
+def resume_attempt(*, actor: User, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """Run the candidate's clock again; the paused time is added to their deadline."""
     attempt = lock_attempt(attempt)
     require_invigilator(actor, lock_session(attempt.session))
-    now = timezone.now()
+    now = now or timezone.now()
     if attempt.status != AttemptStatus.PAUSED or StopReason.CANDIDATE not in _stops(attempt, now):
         raise ExamsError("not_paused", _("The invigilator has not paused this candidate."))
     state = record_clock_event(
@@ -142,7 +144,9 @@ def resume_attempt(*, actor: User, attempt: Attempt) -> Attempt:
 
 @audit_refusals("add_time")
 @transaction.atomic(durable=True)
-def add_time(*, actor: User, attempt: Attempt, minutes: int, reason: str) -> Attempt:
+def add_time(
+    *, actor: User, attempt: Attempt, minutes: int, reason: str, now: dt.datetime | None = None
+) -> Attempt:
     """Give a candidate more time (a lost connection, a disturbance), with the reason recorded."""
     attempt = lock_attempt(attempt)
     require_invigilator(actor, lock_session(attempt.session))
@@ -153,7 +157,7 @@ def add_time(*, actor: User, attempt: Attempt, minutes: int, reason: str) -> Att
             "minutes_out_of_range",
             _("Add between 1 and %(max)s minutes.") % {"max": conf.max_added_minutes()},
         )
-    now = timezone.now()
+    now = now or timezone.now()
     if attempt.status not in (AttemptStatus.CHECKED_IN, *OPEN_ATTEMPT_STATUSES):
         raise ExamsError("attempt_not_running", _("The candidate is not sitting the exam."))
     if attempt.status != AttemptStatus.CHECKED_IN:
@@ -173,7 +177,9 @@ def add_time(*, actor: User, attempt: Attempt, minutes: int, reason: str) -> Att
 
 @audit_refusals("end_attempt")
 @transaction.atomic(durable=True)
-def end_attempt(*, actor: User, attempt: Attempt, reason: str) -> Attempt:
+def end_attempt(
+    *, actor: User, attempt: Attempt, reason: str, now: dt.datetime | None = None
+) -> Attempt:
     """End a candidate's attempt before their deadline (taken ill, left the room), with reasons."""
     attempt = lock_attempt(attempt)
     require_invigilator(actor, lock_session(attempt.session))
@@ -181,7 +187,7 @@ def end_attempt(*, actor: User, attempt: Attempt, reason: str) -> Attempt:
         raise ExamsInputError("reason_required", _("Say why the attempt ends."))
     if attempt.status not in OPEN_ATTEMPT_STATUSES:
         raise ExamsError("attempt_not_running", _("The candidate is not sitting the exam."))
-    now = timezone.now()
+    now = now or timezone.now()
     state = attempt_clock(attempt, now=now)
     if state.expired and state.expired_at is not None:
         return close_attempt(attempt, reason=CloseReason.DEADLINE, actor=None, at=state.expired_at)
@@ -200,6 +206,7 @@ def record_incident(
     notes: str,
     attempt: Attempt | None = None,
     occurred_at: dt.datetime | None = None,
+    now: dt.datetime | None = None,
 ) -> Incident:
     """Record an irregularity, technical fault or suspected misconduct (for one or everyone)."""
     session = lock_session(session)
@@ -210,7 +217,7 @@ def record_incident(
         raise ExamsInputError("notes_required", _("Describe what happened and what was done."))
     if attempt is not None and attempt.session_id != session.pk:
         raise ExamsInputError("unknown_candidate", _("That candidate is not in this session."))
-    now = timezone.now()
+    now = now or timezone.now()
     when = occurred_at or now
     if when > now + dt.timedelta(minutes=1) or when < session.event.starts_at - dt.timedelta(
         hours=12
@@ -236,13 +243,13 @@ def record_incident(
 
 
 @transaction.atomic(durable=True)
-def start_break(*, actor: User, attempt: Attempt) -> Attempt:
+def start_break(*, actor: User, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """The candidate takes a rest break: the clock stops, up to the break allowance."""
     attempt = lock_attempt(attempt)
     require_candidate(actor, attempt)
     if not attempt.rest_breaks:
         raise ExamsError("no_rest_breaks", _("Rest breaks are not among your accommodations."))
-    now = timezone.now()
+    now = now or timezone.now()
     if attempt.status != AttemptStatus.IN_PROGRESS:
         raise ExamsError("attempt_not_running", _("Your exam is not running."))
     state = attempt_clock(attempt, now=now)
@@ -261,11 +268,11 @@ def start_break(*, actor: User, attempt: Attempt) -> Attempt:
 
 
 @transaction.atomic(durable=True)
-def end_break(*, actor: User, attempt: Attempt) -> Attempt:
+def end_break(*, actor: User, attempt: Attempt, now: dt.datetime | None = None) -> Attempt:
     """Back from the break: the clock runs again (unless the invigilator paused the candidate)."""
     attempt = lock_attempt(attempt)
     require_candidate(actor, attempt)
-    now = timezone.now()
+    now = now or timezone.now()
     if attempt.status != AttemptStatus.PAUSED or StopReason.BREAK not in _stops(attempt, now):
         raise ExamsError("not_on_break", _("You are not on a break."))
     state = record_clock_event(

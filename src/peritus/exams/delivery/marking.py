@@ -8,6 +8,7 @@ Marking is blind: examiners see the attempt's reference and the response, not th
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -78,8 +79,8 @@ def _lock_mark(mark: RubricMark) -> RubricMark:
     return RubricMark.objects.select_for_update(of=("self",)).get(pk=mark.pk)
 
 
-def _rescore(attempt: Attempt, actor: Any) -> None:
-    score_attempts([attempt], attempt.session, actor=actor, now=timezone.now())
+def _rescore(attempt: Attempt, actor: Any, now: dt.datetime) -> None:
+    score_attempts([attempt], attempt.session, actor=actor, now=now)
 
 
 def _tolerance(attempt: Attempt, item: DeliveredItem) -> Decimal:
@@ -94,9 +95,16 @@ def _tolerance(attempt: Attempt, item: DeliveredItem) -> Decimal:
 @audit_refusals("record_rubric_mark")
 @transaction.atomic(durable=True)
 def record_rubric_mark(
-    *, actor: User, attempt: Attempt, entry_id: int, score: Any, notes: str = ""
+    *,
+    actor: User,
+    attempt: Attempt,
+    entry_id: int,
+    score: Any,
+    notes: str = "",
+    now: dt.datetime | None = None,
 ) -> RubricMark:
     """The first examiner marks an extended response against its rubric."""
+    now = now or timezone.now()
     attempt = lock_attempt(attempt)
     _check(actor, attempt)
     item = _rubric_item(attempt, entry_id)
@@ -113,23 +121,24 @@ def record_rubric_mark(
         attempt=attempt, form_entry_id=entry_id,
         status=MarkStatus.AWAITING_SECOND_MARK if second else MarkStatus.FINAL,
         first_marker=actor, first_score=value, first_notes=notes.strip(),
-        first_marked_at=timezone.now(), score=None if second else value,
+        first_marked_at=now, score=None if second else value,
     )  # fmt: skip
     record_event(
         ExamsEvent.RUBRIC_FIRST_MARK, actor=actor, subject=mark, related=[attempt],
         actor_role=RoleCode.EXAMINER, data={"status": mark.status, "entry_id": entry_id},
     )  # fmt: skip
     if not second:
-        _rescore(attempt, actor)
+        _rescore(attempt, actor, now)
     return mark
 
 
 @audit_refusals("record_second_rubric_mark")
 @transaction.atomic(durable=True)
 def record_second_rubric_mark(
-    *, actor: User, mark: RubricMark, score: Any, notes: str = ""
+    *, actor: User, mark: RubricMark, score: Any, notes: str = "", now: dt.datetime | None = None
 ) -> RubricMark:
     """An independent second examiner marks; within the tolerance the two are averaged."""
+    now = now or timezone.now()
     mark = _lock_mark(mark)
     attempt = lock_attempt(mark.attempt)
     if mark.first_marker_id == actor.pk:
@@ -144,7 +153,7 @@ def record_second_rubric_mark(
     mark.second_marker = actor
     mark.second_score = value
     mark.second_notes = notes.strip()
-    mark.second_marked_at = timezone.now()
+    mark.second_marked_at = now
     if abs(mark.first_score - value) > _tolerance(attempt, item):
         mark.disagree()
     else:
@@ -159,14 +168,17 @@ def record_second_rubric_mark(
         actor_role=RoleCode.EXAMINER, data={"status": mark.status},
     )  # fmt: skip
     if mark.status == MarkStatus.FINAL:
-        _rescore(attempt, actor)
+        _rescore(attempt, actor, now)
     return mark
 
 
 @audit_refusals("adjudicate_rubric_mark")
 @transaction.atomic(durable=True)
-def adjudicate_rubric_mark(*, actor: User, mark: RubricMark, score: Any, notes: str) -> RubricMark:
+def adjudicate_rubric_mark(
+    *, actor: User, mark: RubricMark, score: Any, notes: str, now: dt.datetime | None = None
+) -> RubricMark:
     """Marks differ beyond the tolerance: an examiner without a conflict decides, with reasons."""
+    now = now or timezone.now()
     mark = _lock_mark(mark)
     attempt = lock_attempt(mark.attempt)
     _check(actor, attempt)
@@ -177,7 +189,7 @@ def adjudicate_rubric_mark(*, actor: User, mark: RubricMark, score: Any, notes: 
     value = _points(score, _rubric_item(attempt, mark.form_entry_id))
     mark.adjudicate()
     mark.adjudicated_by = actor
-    mark.adjudicated_at = timezone.now()
+    mark.adjudicated_at = now
     mark.adjudication_notes = notes.strip()
     mark.score = value
     mark.save(
@@ -188,5 +200,5 @@ def adjudicate_rubric_mark(*, actor: User, mark: RubricMark, score: Any, notes: 
         ExamsEvent.RUBRIC_ADJUDICATED, actor=actor, subject=mark, related=[attempt],
         actor_role=RoleCode.EXAMINER, reason=mark.adjudication_notes, data={"score": value},
     )  # fmt: skip
-    _rescore(attempt, actor)
+    _rescore(attempt, actor, now)
     return mark

@@ -10,6 +10,7 @@ so the decision sees it through `selectors.get_assessment_outcome`.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -68,7 +69,9 @@ def _sat(session: ExamSession) -> list[Attempt]:
 
 
 @transaction.atomic(durable=True)
-def analyse_session_keys(*, actor: User, session: ExamSession) -> KeyReview:
+def analyse_session_keys(
+    *, actor: User, session: ExamSession, now: dt.datetime | None = None
+) -> KeyReview:
     """Run the item analysis on the session's responses and list the items whose key is in doubt."""
     session = lock_session(session)
     require_psychometrician(actor, session)
@@ -86,7 +89,7 @@ def analyse_session_keys(*, actor: User, session: ExamSession) -> KeyReview:
     }
     thresholds = _thresholds()
     analysis = analyse_keys(items, responses, thresholds=thresholds)
-    now = timezone.now()
+    now = now or timezone.now()
     review = KeyReview.objects.create(
         session=session, analysed_by=actor, analysed_at=now, n_candidates=analysis.n_candidates,
         alpha=analysis.alpha, notes=list(analysis.notes), thresholds=thresholds.to_dict(),
@@ -158,8 +161,10 @@ def decide_key(
     decision: str,
     reason: str = "",
     new_key: Sequence[str] = (),
+    now: dt.datetime | None = None,
 ) -> KeyFinding:
     """Accept the key, re-key the item, credit every candidate, or drop the item (with reasons)."""
+    now = now or timezone.now()
     finding = (
         KeyFinding.objects.select_for_update(of=("self",))
         .select_related("review")
@@ -192,7 +197,7 @@ def decide_key(
     finding.new_key = key
     finding.reason = reason.strip()
     finding.decided_by = actor
-    finding.decided_at = timezone.now()
+    finding.decided_at = now
     finding.save(
         update_fields=["decision", "new_key", "reason", "decided_by", "decided_at", "updated_at"]
     )
@@ -205,7 +210,9 @@ def decide_key(
 
 
 @transaction.atomic(durable=True)
-def complete_key_validation(*, actor: User, session: ExamSession) -> KeyReview:
+def complete_key_validation(
+    *, actor: User, session: ExamSession, now: dt.datetime | None = None
+) -> KeyReview:
     """Every flagged item has a decision: re-score everyone (audited), then results may go out."""
     session = lock_session(session)
     require_psychometrician(actor, session)
@@ -218,7 +225,7 @@ def complete_key_validation(*, actor: User, session: ExamSession) -> KeyReview:
             "decisions_missing",
             _("Decide on every flagged item first (%(count)s left).") % {"count": undecided},
         )
-    now = timezone.now()
+    now = now or timezone.now()
     decisions = {
         finding.label: finding.decision for finding in review.findings.order_by("form_entry_id")
     }
@@ -256,7 +263,9 @@ def domain_feedback(domain_scores: Sequence[dict[str, Any]]) -> str:
 
 
 @transaction.atomic(durable=True)
-def release_session_results(*, actor: User, session: ExamSession) -> list[ComponentResult]:
+def release_session_results(
+    *, actor: User, session: ExamSession, now: dt.datetime | None = None
+) -> list[ComponentResult]:
     """Release every result of a validated session to its candidate and into the record."""
     session = lock_session(session)
     event = session.event
@@ -283,7 +292,7 @@ def release_session_results(*, actor: User, session: ExamSession) -> list[Compon
     form = delivered_form(session.form)
     form_cut = cut_score_of(session.form)
     component = event.component
-    now = timezone.now()
+    now = now or timezone.now()
     results = []
     for attempt in attempts:
         assert attempt.raw_score is not None

@@ -178,7 +178,9 @@ def schedule_session(
 
 @audit_refusals("book_seat")
 @transaction.atomic(durable=True)
-def book_seat(*, actor: User, session: ExamSession, application: Application) -> Attempt:
+def book_seat(
+    *, actor: User, session: ExamSession, application: Application, now: dt.datetime | None = None
+) -> Attempt:
     """A candidate books a seat for their eligible application, or an officer assigns one."""
     application = (
         Application.objects.select_for_update(of=("self",))
@@ -198,7 +200,7 @@ def book_seat(*, actor: User, session: ExamSession, application: Application) ->
         )
     if session.status != SessionStatus.SCHEDULED:
         raise ExamsError("session_not_open", _("This session takes no more bookings."))
-    now = timezone.now()
+    now = now or timezone.now()
     if not officer and now > session.booking_closes_at:
         raise ExamsError("booking_closed", _("Booking for this session has closed."))
     if now > start_window_closes(session):
@@ -297,7 +299,9 @@ def _open_attempts(session: ExamSession) -> list[Attempt]:
 
 @audit_refusals("pause_session")
 @transaction.atomic(durable=True)
-def pause_session(*, actor: User, session: ExamSession, note: str = "") -> ExamSession:
+def pause_session(
+    *, actor: User, session: ExamSession, note: str = "", now: dt.datetime | None = None
+) -> ExamSession:
     """Stop the clock of everyone in the session (a fire alarm, a network failure)."""
     session = lock_session(session)
     require_invigilator(actor, session)
@@ -305,7 +309,7 @@ def pause_session(*, actor: User, session: ExamSession, note: str = "") -> ExamS
         raise ExamsError("session_not_running", _("The session is over."))
     if session.room_paused_at is not None:
         raise ExamsError("session_already_paused", _("The session is already paused."))
-    now = timezone.now()
+    now = now or timezone.now()
     paused = []
     for attempt in _open_attempts(session):
         state = record_clock_event(
@@ -328,13 +332,15 @@ def pause_session(*, actor: User, session: ExamSession, note: str = "") -> ExamS
 
 @audit_refusals("resume_session")
 @transaction.atomic(durable=True)
-def resume_session(*, actor: User, session: ExamSession) -> ExamSession:
+def resume_session(
+    *, actor: User, session: ExamSession, now: dt.datetime | None = None
+) -> ExamSession:
     """Run everyone's clock again; the paused time is credited to each of them."""
     session = lock_session(session)
     require_invigilator(actor, session)
     if session.room_paused_at is None:
         raise ExamsError("session_not_paused", _("The session is not paused."))
-    now = timezone.now()
+    now = now or timezone.now()
     resumed = []
     for attempt in _open_attempts(session):
         open_stop = (
@@ -413,14 +419,17 @@ def _end(session: ExamSession, *, actor: User | None, now: dt.datetime) -> ExamS
 
 @audit_refusals("end_session")
 @transaction.atomic(durable=True)
-def end_session(*, actor: User, session: ExamSession) -> ExamSession:
+def end_session(
+    *, actor: User, session: ExamSession, now: dt.datetime | None = None
+) -> ExamSession:
     """The invigilator ends the session: nobody still sits; who never started is absent."""
+    now = now or timezone.now()
     session = lock_session(session)
     if session.event.assignments.filter(user_id=actor.pk, role="invigilator").exists():
         require_invigilator(actor, session)
     else:
         require_role(actor, RoleCode.CERTIFICATION_OFFICER, scheme_id=session.event.scheme_id)
-    return _end(session, actor=actor, now=timezone.now())
+    return _end(session, actor=actor, now=now)
 
 
 def list_sessions_to_end(now: dt.datetime) -> list[int]:
