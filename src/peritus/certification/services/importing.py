@@ -36,8 +36,9 @@ from peritus.certification.models import (
 )
 from peritus.certification.pdf import ScopeLine
 from peritus.certification.register_import import RegisterRow, RowError
-from peritus.certification.services.issuance import build_content, draw_numbers, reserve_serial
+from peritus.certification.sealing import build_content
 from peritus.certification.services.keys import _active_signing_key
+from peritus.certification.services.numbering import draw_numbers, reserve_serial
 from peritus.certification.validity import register_sort_name
 from peritus.schemes.models import Scheme, SchemeVersion, SchemeVersionStatus, ScopeItem
 

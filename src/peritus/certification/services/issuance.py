@@ -21,17 +21,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from peritus.accounts.models import Person, User
+from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.services import require_role
 from peritus.audit_trail.services import record_event
-from peritus.certification import credentials, numbers
+from peritus.certification import numbers
 from peritus.certification.credentials import verification_url
 from peritus.certification.errors import CertificationError, CertificationInputError
 from peritus.certification.events import CertificationEvent
 from peritus.certification.models import (
     Certificate,
-    CertificateNumberSeries,
     CertificateStatus,
     CertificateStatusChange,
     CertificateTermsAcceptance,
@@ -40,123 +39,21 @@ from peritus.certification.models import (
     DecisionOutcome,
     ReissueReason,
 )
-from peritus.certification.pdf import CertificateContent, ScopeLine, Seal, is_printable
+from peritus.certification.pdf import CertificateContent, ScopeLine, is_printable
 from peritus.certification.pdf import minimum_content_gaps as pdf_content_gaps
-from peritus.certification.rendering import RenderJob, render_iter
+from peritus.certification.rendering import render_iter
+from peritus.certification.sealing import Sealed, build_content, scope_lines, seal_content
 from peritus.certification.selectors import current_terms
 from peritus.certification.services.keys import _active_signing_key
+from peritus.certification.services.numbering import draw_numbers
 from peritus.certification.validity import expiry_date, register_sort_name
 from peritus.notifications.services import queue_notification
-from peritus.schemes.models import Scheme, SchemeVersion, ScopeItem
-
-
-def scope_lines(items: Sequence[ScopeItem]) -> tuple[ScopeLine, ...]:
-    ordered = sorted(items, key=lambda item: (item.position, item.code))
-    return tuple(
-        ScopeLine(code=item.code, title=item.title, level=item.level, limitations=item.limitations)
-        for item in ordered
-    )
-
-
-def build_content(
-    *,
-    holder: Person,
-    scheme_version: SchemeVersion,
-    scope: tuple[ScopeLine, ...],
-    number: str,
-    revision: int,
-    issued_on: dt.date,
-    valid_from: dt.date,
-    expires_on: dt.date,
-) -> CertificateContent:
-    return CertificateContent(
-        body_name=settings.PERITUS["BODY_NAME"],
-        holder_name=holder.full_name,
-        number=number,
-        revision=revision,
-        scheme_code=scheme_version.scheme.code,
-        scheme_name=scheme_version.scheme.name,
-        scheme_version=scheme_version.version,
-        standard_reference=scheme_version.standard_reference,
-        scope=scope,
-        issued_on=issued_on,
-        valid_from=valid_from,
-        expires_on=expires_on,
-        language=holder.preferred_language or "en",
-    )
-
-
-@dataclasses.dataclass
-class Sealed:
-    """A revision ready to store: contents, digest, seal and the rendering job for its PDF."""
-
-    content: CertificateContent
-    digest: str
-    kid: str
-    token: str
-    job: RenderJob
-
-
-def seal_content(content: CertificateContent, *, private_key: Any, kid: str) -> Sealed:
-    snapshot = content.as_snapshot()
-    digest = credentials.content_digest(snapshot)
-    token = credentials.seal(
-        credentials.certificate_claims(content.number, content.revision, digest), private_key
-    )
-    url = verification_url(content.number)
-    seal = Seal(verification_url=url, qr_url=f"{url}?t={token}", key_id=kid, content_digest=digest)
-    return Sealed(content, digest, kid, token, RenderJob(snapshot=snapshot, seal=seal))
 
 
 def store_pdf(version: CertificateVersion, pdf: bytes) -> None:
     version.pdf_sha256 = hashlib.sha256(pdf).hexdigest()
     version.pdf_size = len(pdf)
     version.pdf.save(f"r{version.revision}.pdf", ContentFile(pdf), save=False)
-
-
-def draw_numbers(scheme: Scheme, count: int) -> list[str]:
-    """`count` new numbers from the scheme's series; the series row stays locked until commit."""
-    series = CertificateNumberSeries.objects.select_for_update().filter(scheme=scheme).first()
-    if series is None:
-        prefix = numbers.prefix_for(scheme.code)
-        if CertificateNumberSeries.objects.filter(prefix=prefix).exists():
-            prefix = f"{prefix[:7]}{scheme.pk}"[: numbers.PREFIX_MAX]
-        CertificateNumberSeries.objects.get_or_create(scheme=scheme, defaults={"prefix": prefix})
-        series = CertificateNumberSeries.objects.select_for_update().get(scheme=scheme)
-    drawn: list[str] = []
-    serial = series.last_serial
-    while len(drawn) < count:
-        candidates = [
-            numbers.format_number(series.prefix, serial + offset)
-            for offset in range(1, count - len(drawn) + 1)
-        ]
-        serial += len(candidates)
-        taken = set(
-            Certificate.objects.filter(
-                number_key__in=[numbers.number_key(number) for number in candidates]
-            ).values_list("number_key", flat=True)
-        )
-        drawn.extend(number for number in candidates if numbers.number_key(number) not in taken)
-    series.last_serial = serial
-    series.save(update_fields=["last_serial", "updated_at"])
-    return drawn
-
-
-def reserve_serial(scheme: Scheme, number: str) -> None:
-    """An imported number in the scheme's own format moves the series past it (never reused)."""
-    series = CertificateNumberSeries.objects.select_for_update().filter(scheme=scheme).first()
-    if series is None:
-        series, _created = CertificateNumberSeries.objects.get_or_create(
-            scheme=scheme, defaults={"prefix": numbers.prefix_for(scheme.code)}
-        )
-    key = numbers.number_key(number)
-    prefix_key = numbers.number_key(series.prefix)
-    if not numbers.has_valid_check(key) or not key.startswith(prefix_key):
-        return
-    serial_text = key[len(prefix_key) : -1]
-    if serial_text.isdigit() and int(serial_text) > series.last_serial:
-        series.last_serial = int(serial_text)
-        series.save(update_fields=["last_serial", "updated_at"])
 
 
 @dataclasses.dataclass

@@ -23,13 +23,8 @@ from peritus.certification.models import (
     ReissueReason,
 )
 from peritus.certification.rendering import render_all
-from peritus.certification.services.issuance import (
-    build_content,
-    notify_holder,
-    scope_lines,
-    seal_content,
-    store_pdf,
-)
+from peritus.certification.sealing import build_content, scope_lines, seal_content
+from peritus.certification.services.issuance import notify_holder, store_pdf
 from peritus.certification.services.keys import _active_signing_key
 from peritus.certification.validity import register_sort_name
 

@@ -145,14 +145,14 @@ def test_a_search_costs_the_same_queries_for_one_or_many_results(
 def test_common_and_rare_names_come_in_the_same_name_order(
     client: Client, monkeypatch: pytest.MonkeyPatch, cap: int
 ) -> None:
-    from peritus.certification import selectors
+    from peritus.certification.selectors import register
 
     version = make_published_version()
     for given in ("Uma", "Ida", "Eva", "Ola"):
         certify(given, "Ordering", scheme_version=version)
-    monkeypatch.setattr(selectors, "REGISTER_CANDIDATE_CAP", cap)
+    monkeypatch.setattr(register, "REGISTER_CANDIDATE_CAP", cap)
 
-    page = selectors.search_register(query="ordering")
+    page = register.search_register(query="ordering")
 
     assert [entry.holder_name for entry in page.entries] == [
         "Eva Ordering",
