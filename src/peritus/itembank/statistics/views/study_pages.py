@@ -73,6 +73,7 @@ def study_create(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     )
 
 
+GAP_SHOWN = "______"  # where an inline answer goes, as a judge reads the item
 FACILITATOR_ACTIONS = frozenset({"round", "close_round", "compute", "remove_judge", "cancel"})
 
 
@@ -197,7 +198,8 @@ def _item_rows(form: ExamForm) -> list[dict[str, Any]]:
         rows.append({
             "position": entry.position, "version_id": version.pk,
             "identifier": version.item.identifier, "points": entry.points,
-            "stem": flow_to_text(content.stem), "prompt": inline_to_text(content.prompt),
+            "stem": flow_to_text(content.stem, gap_token=GAP_SHOWN),
+            "prompt": inline_to_text(content.prompt),
             "stimulus": flow_to_text(version.stimulus.body) if version.stimulus else "",
             "options": [(letters[o.identifier], inline_to_text(o.text)) for o in content.options],
             "key": ", ".join(letters.get(value, value) for value in content.key),
