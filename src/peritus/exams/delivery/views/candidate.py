@@ -47,10 +47,21 @@ NAVIGATION = {"previous", "next", "review", "stay"}
 
 
 def _attempt(request: HttpRequest, reference: str) -> Attempt:
+    """The candidate's own attempt; once its server deadline has passed, closed there and then
+    (the tick job does the same for candidates whose browser is gone)."""
     try:
-        return selectors.get_attempt_of_candidate(request.user, reference)
+        attempt = selectors.get_attempt_of_candidate(request.user, reference)
     except Attempt.DoesNotExist:
         raise Http404 from None
+    now = timezone.now()
+    past_deadline = (
+        attempt.status in (AttemptStatus.IN_PROGRESS, AttemptStatus.PAUSED)
+        and attempt.deadline_at is not None
+        and attempt.deadline_at + conf.deadline_grace() <= now
+    )
+    if past_deadline and invigilation.close_if_expired(attempt_id=attempt.pk, now=now):
+        attempt = selectors.get_attempt_of_candidate(request.user, reference)
+    return attempt
 
 
 def _remaining_seconds(attempt: Attempt) -> int | None:
@@ -105,7 +116,10 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
 def attempt_page(request: HttpRequest, reference: str) -> HttpResponse:
     """The lobby: check in, wait for the invigilator, start; paused; closed; released."""
     attempt = _attempt(request, reference)
-    if attempt.status == AttemptStatus.IN_PROGRESS and request.method == "GET":
+    now = timezone.now()
+    state = attempt_clock(attempt, now=now) if attempt.started_at else None
+    sitting = attempt.status == AttemptStatus.IN_PROGRESS and not (state and state.expired)
+    if sitting and request.method == "GET":
         return redirect("exams:attempt-question", reference, attempt.current_position)
     form = CheckInForm(request.POST or None)
     status = 200
@@ -124,9 +138,7 @@ def attempt_page(request: HttpRequest, reference: str) -> HttpResponse:
                 messages.success(request, _("You are checked in."))
                 return redirect("exams:attempt", reference)
         status = 422
-    now = timezone.now()
     session = attempt.session
-    state = attempt_clock(attempt, now=now) if attempt.started_at else None
     result = (
         getattr(attempt.entry, "result", None) if attempt.status == AttemptStatus.RELEASED else None
     )
@@ -259,7 +271,7 @@ def save(request: HttpRequest, reference: str) -> JsonResponse:
 @require_GET
 def clock_status(request: HttpRequest, reference: str) -> JsonResponse:
     """The server's clock, for the page's countdown to follow (the server's value wins)."""
-    attempt = _attempt(request, reference)
+    attempt = _attempt(request, reference)  # closes the attempt once its deadline has passed
     state = attempt_clock(attempt, now=timezone.now()) if attempt.started_at else None
     return JsonResponse(
         {

@@ -75,7 +75,7 @@
     this.remaining -= 1;
     this.render();
     this.announce();
-    if (this.remaining <= 0 || Date.now() - this.lastSync > 20000) {
+    if (this.remaining <= 0 || Date.now() - this.lastSync > 10000) {
       this.sync();
     }
   };
