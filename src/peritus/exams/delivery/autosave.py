@@ -16,7 +16,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -100,15 +100,12 @@ def save_answer(
             raise ExamsNotPermittedError(
                 "not_the_candidate", _("Only the candidate sitting this exam answers it.")
             )
-        stored = (
-            AnswerEvent.objects.filter(attempt_id=row["pk"], idempotency_key=idempotency_key)
-            .values_list("sequence", flat=True)
-            .first()
-        )
-        if stored is not None:
-            # Confirmed before (the reply was lost): confirm again, even after the deadline.
-            return SaveReceipt(stored, True, row["deadline_at"], row["status"])
         refusal = _refusal(row["status"], row["deadline_at"], now)
+        if refusal is not None or channel == AnswerChannel.FORM:
+            stored = _stored_sequence(row["pk"], idempotency_key)
+            if stored is not None:
+                # Confirmed before (the reply was lost): confirm again, even after the deadline.
+                return SaveReceipt(stored, True, row["deadline_at"], row["status"])
         if refusal is None:
             order: list[int] = row["item_order"]
             if not 1 <= position <= len(order):
@@ -139,11 +136,14 @@ def save_answer(
                         row["last_sequence"], True, row["deadline_at"], row["status"]
                     )
             sequence = row["last_sequence"] + 1
-            AnswerEvent.objects.create(
-                attempt_id=row["pk"], sequence=sequence, form_entry_id=entry_id,
-                position=position, response=list(response), flagged=flagged,
-                idempotency_key=idempotency_key, channel=channel, received_at=now,
+            inserted = _append(
+                attempt_id=row["pk"], sequence=sequence, entry_id=entry_id, position=position,
+                response=response, flagged=flagged, key=idempotency_key, channel=channel, at=now,
             )  # fmt: skip
+            if not inserted:  # the same key arrived before: stored once, confirmed again
+                stored = _stored_sequence(row["pk"], idempotency_key)
+                assert stored is not None
+                return SaveReceipt(stored, True, row["deadline_at"], row["status"])
             Attempt.objects.filter(pk=row["pk"]).update(
                 last_sequence=sequence, current_position=position
             )
@@ -160,6 +160,48 @@ def save_answer(
         )
         close_if_expired(attempt_id=attempt.pk, now=now)
     raise refusal
+
+
+def _stored_sequence(attempt_id: int, key: str) -> int | None:
+    stored: int | None = (
+        AnswerEvent.objects.filter(attempt_id=attempt_id, idempotency_key=key)
+        .values_list("sequence", flat=True)
+        .first()
+    )
+    return stored
+
+
+_INSERT = (
+    "INSERT INTO {table} (attempt_id, sequence, form_entry_id, position, response, flagged,"
+    " idempotency_key, channel, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (attempt_id, idempotency_key) DO NOTHING RETURNING sequence"
+)
+
+
+def _append(
+    *,
+    attempt_id: int,
+    sequence: int,
+    entry_id: int,
+    position: int,
+    response: tuple[str, ...],
+    flagged: bool,
+    key: str,
+    channel: str,
+    at: dt.datetime,
+) -> bool:
+    """One row in the answer log unless the key is already there (one round trip, both
+    databases: `INSERT … ON CONFLICT DO NOTHING RETURNING`). True when it was appended."""
+    fields = AnswerEvent._meta
+    params = [
+        attempt_id, sequence, entry_id, position,
+        fields.get_field("response").get_db_prep_value(list(response), connection),
+        flagged, key, channel,
+        fields.get_field("received_at").get_db_prep_value(at, connection),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(_INSERT.format(table=connection.ops.quote_name(fields.db_table)), params)
+        return cursor.fetchone() is not None
 
 
 @transaction.atomic(durable=True)
