@@ -11,12 +11,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peritus.applications import selectors
 from peritus.applications.models import Application, ApplicationStatus
 from peritus.applications.schemas import ApplicationOut, ApplicationSummaryOut
 from peritus.core.access import get_object_for
+from peritus.core.pagination import BoundedLimitOffsetPagination
 
 router = Router(tags=["applications"])
 
@@ -51,7 +52,7 @@ def _visible(request: HttpRequest) -> QuerySet[Application]:
     response=list[ApplicationSummaryOut],
     summary="Your own applications; for staff, the applications of their schemes",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_applications(request: HttpRequest, status: str = "") -> QuerySet[Application]:
     applications = _visible(request)
     if status in ApplicationStatus.values:

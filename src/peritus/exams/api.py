@@ -8,10 +8,11 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Router
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peritus.accounts.selectors import get_person_of_user, is_staff_member
 from peritus.core.access import get_object_for
+from peritus.core.pagination import BoundedLimitOffsetPagination
 from peritus.exams import selectors
 from peritus.exams.models import AssessmentEvent, ComponentResult, ResultStatus
 from peritus.exams.schemas import EventOut, ResultOut
@@ -34,7 +35,7 @@ def _visible_events(request: HttpRequest) -> QuerySet[AssessmentEvent]:
     response=list[EventOut],
     summary="Assessment events you may see: those you run, are assigned to, or are booked on",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_events(request: HttpRequest) -> QuerySet[AssessmentEvent]:
     return _visible_events(request).order_by("-starts_at", "-pk")
 
@@ -61,7 +62,7 @@ def _own_released_results(request: HttpRequest) -> QuerySet[ComponentResult]:
     response=list[ResultOut],
     summary="Your own results, once a certification officer released them",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_results(request: HttpRequest) -> QuerySet[ComponentResult]:
     return _own_released_results(request)
 

@@ -68,3 +68,16 @@ def test_the_api_never_answers_a_server_error(
 
 def test_the_openapi_document_is_version_3_1(api_schema: Any) -> None:
     assert api_schema.raw_schema["openapi"].startswith("3.1")
+
+
+def test_an_offset_beyond_the_integer_range_is_refused_with_422(
+    api_schema: Any, integrator_headers: dict[str, str]
+) -> None:
+    from django.test import Client
+
+    response = Client().get(
+        "/api/v1/assessment-events", {"offset": str(2**63)}, headers=integrator_headers
+    )
+
+    assert response.status_code == 422
+    assert response.json()["code"] == "invalid_input"
