@@ -12,7 +12,7 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from peritus.accounts.models import User
 from peritus.accounts.selectors import get_person_of_user
@@ -39,6 +39,7 @@ from peritus.certification.services import (
 )
 from peritus.certification.views.office import STAFF_ROLES
 from peritus.core.access import get_object_for
+from peritus.core.pagination import BoundedLimitOffsetPagination
 from peritus.schemes.models import ScopeItem
 
 router = Router(tags=["certification"])
@@ -82,7 +83,7 @@ def _decision(request: HttpRequest, reference: str) -> CertificationDecision:
     response=list[CertificateOut],
     summary="Certificates: your own, or as staff those of your schemes",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_certificates(request: HttpRequest) -> QuerySet[Certificate]:
     return _visible_certificates(request)
 

@@ -287,12 +287,9 @@ class Certificate(FSMModelMixin, TimeStampedModel):
                 name="certificate_expires_after_effective_date",
             )
         ]
+        # The register's name indexes (a covering b-tree and a trigram GIN on PostgreSQL) are
+        # created by migrations 0002 and 0003, per database.
         indexes = [
-            models.Index(
-                fields=["sort_name"],
-                name="certificate_register_sort",
-                condition=Q(register_listed=True),
-            ),
             models.Index(fields=["scheme", "status", "expires_on"], name="certificate_by_status"),
         ]
 

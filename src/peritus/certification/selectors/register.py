@@ -42,34 +42,39 @@ class RegisterPage:
     searched: bool
 
 
-REGISTER_CANDIDATE_CAP = 2000
+REGISTER_CANDIDATE_CAP = 300
+REGISTER_COLUMNS = (
+    "number",
+    "holder_name",
+    "scope",
+    "status",
+    "expires_on",
+    "scheme__code",
+    "scheme__name",
+)
 
 
 def _register_rows(certificates: QuerySet[Certificate], *, start: int) -> list[Certificate]:
-    """One page of matches in name order, whatever the term's frequency (product.md §5).
+    """One page of matches in name order, whatever the fragment's frequency (product.md §5).
 
     A rare fragment is found fastest through the trigram index, a common one by walking the
-    name index in order until a page is full; the planner cannot tell them apart from its
-    statistics. So the matches are first collected unordered up to a cap: below it they are
-    sorted by their keys, at the cap the term is common and the ordered walk is quick.
+    covering name index in order until a page is full; the planner cannot tell them apart from
+    its statistics. So up to a few hundred matches are first collected unordered: below the cap
+    they are sorted by their keys; at the cap the fragment is common, and the ordered walk
+    (index-only on PostgreSQL) fills a page within a few thousand entries.
     """
     ids = list(certificates.order_by().values_list("pk", flat=True)[: REGISTER_CANDIDATE_CAP + 1])
-    ordered = (
-        certificates
-        if len(ids) > REGISTER_CANDIDATE_CAP
-        else Certificate.objects.filter(pk__in=ids)
-    )
-    return list(
-        ordered.select_related("scheme")
-        .only(
-            "number",
-            "holder_name",
-            "scope",
-            "status",
-            "expires_on",
-            "scheme__code",
-            "scheme__name",
+    if len(ids) > REGISTER_CANDIDATE_CAP:
+        ids = list(
+            certificates.order_by("sort_name", "pk").values_list("pk", flat=True)[
+                start : start + REGISTER_PAGE_SIZE + 1
+            ]
         )
+        start = 0
+    return list(
+        Certificate.objects.filter(pk__in=ids)
+        .select_related("scheme")
+        .only(*REGISTER_COLUMNS)
         .order_by("sort_name", "pk")[start : start + REGISTER_PAGE_SIZE + 1]
     )
 
