@@ -13,7 +13,12 @@ from typing import Any, override
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from peritus.accounts.models import User
-from peritus.certification.register_import import COLUMNS, FileRefusedError, read_rows
+from peritus.certification.register_import import (
+    COLUMNS,
+    REQUIRED,
+    FileRefusedError,
+    read_rows,
+)
 from peritus.certification.services.importing import ImportRefusedError, import_certificates
 from peritus.core.errors import DomainError
 from peritus.schemes.models import Scheme
@@ -22,7 +27,13 @@ from peritus.schemes.models import Scheme
 class Command(BaseCommand):
     help = (
         "Import a register of certified persons from another system (CSV, UTF-8, dates "
-        "YYYY-MM-DD), all or nothing. Columns: " + ", ".join(COLUMNS) + "."
+        "YYYY-MM-DD), all or nothing. Columns: "
+        + ", ".join(COLUMNS)
+        + ". Required: "
+        + ", ".join(REQUIRED)
+        + ". scope: the version's scope codes separated by ';'. "
+        "status: valid, suspended, withdrawn or expired. register_consent: yes or no. "
+        "Running the same file twice imports nothing the second time."
     )
 
     @override
