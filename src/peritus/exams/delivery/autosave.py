@@ -5,8 +5,9 @@ or a reload loses nothing and a double send stores once. The server's clock deci
 received after the deadline (and its small grace for transit) is refused with a stable code.
 The current answers are derived from the log (`grading.current_answers`), never kept apart.
 
-`save_answer` is the hottest path of delivery: one locked read of the attempt, one look-up of
-the key, one insert, one update. The form's content comes from the process cache.
+`save_answer` is the hottest path of delivery: one read of the attempt and one INSERT, each its
+own transaction; the form's content comes from the process cache. Where the candidate is (to
+resume there) is recorded when a question page is opened (`record_position`).
 """
 
 from __future__ import annotations
@@ -43,9 +44,8 @@ IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 
 @dataclasses.dataclass(frozen=True)
 class SaveReceipt:
-    """What the server confirms: the answer's place in the log and the clock."""
+    """What the server confirms: the answer is in the log (now, or before: `duplicate`)."""
 
-    sequence: int
     duplicate: bool
     deadline: dt.datetime | None
     status: str
@@ -77,111 +77,115 @@ def save_answer(
     channel: str = AnswerChannel.AUTOSAVE,
     now: dt.datetime | None = None,
 ) -> SaveReceipt:
-    """Append the candidate's answer to the item at `position` (as they see the form)."""
+    """Append the candidate's answer to the item at `position` (as they see the form).
+
+    Two statements, each its own transaction: read the attempt, then one INSERT that either
+    appends the answer or finds its key already there. No lock is needed: the log is
+    append-only, and an answer counts when the attempt was open at the moment it was received
+    (`now`); closing an attempt never waits for a save, and a save never waits for another.
+    """
     if not IDEMPOTENCY_KEY.match(idempotency_key or ""):
         raise ExamsInputError("invalid_idempotency_key", _("The save carries no valid key."))
     if channel not in AnswerChannel.values:
         raise ExamsInputError("invalid_channel", _("Unknown way of saving."))
     now = now or timezone.now()
-    refusal: ExamsError | None = None
-    with transaction.atomic(durable=True):
-        row = (
-            Attempt.objects.select_for_update(of=("self",))
-            .filter(reference=reference)
-            .values(
-                "pk", "candidate_id", "status", "deadline_at", "item_order", "last_sequence",
-                "session__form_id", "session__form__approved_at",
-            )
-            .first()
-        )  # fmt: skip
-        if row is None:
-            raise NotFoundError("attempt_not_found", _("No such exam."))
-        if row["candidate_id"] != getattr(actor, "pk", None):
-            raise ExamsNotPermittedError(
-                "not_the_candidate", _("Only the candidate sitting this exam answers it.")
-            )
-        refusal = _refusal(row["status"], row["deadline_at"], now)
-        if refusal is not None or channel == AnswerChannel.FORM:
-            stored = _stored_sequence(row["pk"], idempotency_key)
-            if stored is not None:
-                # Confirmed before (the reply was lost): confirm again, even after the deadline.
-                return SaveReceipt(stored, True, row["deadline_at"], row["status"])
-        if refusal is None:
-            order: list[int] = row["item_order"]
-            if not 1 <= position <= len(order):
-                raise ExamsInputError("unknown_position", _("There is no such question."))
-            entry_id = order[position - 1]
-            approved = row["session__form__approved_at"]
-            stamp = approved.isoformat() if approved is not None else "unapproved"
-            form = delivered_form_by_id(row["session__form_id"], stamp)
-            try:
-                response = parse_response(
-                    form.by_entry[entry_id].content, fields, max_text=conf.max_answer_chars()
-                )
-            except ResponseError as error:
-                raise ExamsInputError(error.code, error.message) from None
-            if channel == AnswerChannel.FORM:
-                # A page's buttons post the question even when nothing changed: log changes only.
-                latest = (
-                    AnswerEvent.objects.filter(attempt_id=row["pk"], form_entry_id=entry_id)
-                    .order_by("-sequence")
-                    .values_list("sequence", "response", "flagged")
-                    .first()
-                )
-                if latest is not None and (tuple(latest[1]), latest[2]) == (response, flagged):
-                    Attempt.objects.filter(pk=row["pk"]).update(current_position=position)
-                    return SaveReceipt(latest[0], True, row["deadline_at"], row["status"])
-                if latest is None and not response and not flagged:
-                    return SaveReceipt(
-                        row["last_sequence"], True, row["deadline_at"], row["status"]
-                    )
-            sequence = row["last_sequence"] + 1
-            inserted = _append(
-                attempt_id=row["pk"], sequence=sequence, entry_id=entry_id, position=position,
-                response=response, flagged=flagged, key=idempotency_key, channel=channel, at=now,
-            )  # fmt: skip
-            if not inserted:  # the same key arrived before: stored once, confirmed again
-                stored = _stored_sequence(row["pk"], idempotency_key)
-                assert stored is not None
-                return SaveReceipt(stored, True, row["deadline_at"], row["status"])
-            Attempt.objects.filter(pk=row["pk"]).update(
-                last_sequence=sequence, current_position=position
-            )
-            return SaveReceipt(sequence, False, row["deadline_at"], row["status"])
-    if refusal.code == "answer_after_deadline":
-        attempt = Attempt.objects.get(pk=row["pk"])
-        record_standalone_event(
-            ExamsEvent.ANSWER_REFUSED,
-            actor=actor,
-            subject=attempt,
-            actor_role="candidate",
-            reason=refusal.code,
-            data={"position": position, "deadline": row["deadline_at"], "received_at": now},
+    row = (
+        Attempt.objects.filter(reference=reference)
+        .values(
+            "pk", "candidate_id", "status", "deadline_at", "item_order",
+            "session__form_id", "session__form__approved_at",
         )
-        close_if_expired(attempt_id=attempt.pk, now=now)
-    raise refusal
+        .first()
+    )  # fmt: skip
+    if row is None:
+        raise NotFoundError("attempt_not_found", _("No such exam."))
+    if row["candidate_id"] != getattr(actor, "pk", None):
+        raise ExamsNotPermittedError(
+            "not_the_candidate", _("Only the candidate sitting this exam answers it.")
+        )
+    receipt = SaveReceipt(True, row["deadline_at"], row["status"])
+    refusal = _refusal(row["status"], row["deadline_at"], now)
+    if refusal is not None:
+        if _is_stored(row["pk"], idempotency_key):
+            return receipt  # confirmed before (the reply was lost): confirm again
+        _refused(
+            actor, row["pk"], refusal=refusal, position=position, deadline=row["deadline_at"],
+            now=now,
+        )  # fmt: skip
+        raise refusal
+    order: list[int] = row["item_order"]
+    if not 1 <= position <= len(order):
+        raise ExamsInputError("unknown_position", _("There is no such question."))
+    entry_id = order[position - 1]
+    approved = row["session__form__approved_at"]
+    stamp = approved.isoformat() if approved is not None else "unapproved"
+    form = delivered_form_by_id(row["session__form_id"], stamp)
+    try:
+        response = parse_response(
+            form.by_entry[entry_id].content, fields, max_text=conf.max_answer_chars()
+        )
+    except ResponseError as error:
+        raise ExamsInputError(error.code, error.message) from None
+    if channel == AnswerChannel.FORM and _unchanged(row["pk"], entry_id, response, flagged):
+        # A page's buttons post the question even when nothing changed: log changes only.
+        return receipt
+    appended = _append(
+        attempt_id=row["pk"], entry_id=entry_id, position=position, response=response,
+        flagged=flagged, key=idempotency_key, channel=channel, at=now,
+    )  # fmt: skip
+    return SaveReceipt(not appended, row["deadline_at"], row["status"])
 
 
-def _stored_sequence(attempt_id: int, key: str) -> int | None:
-    stored: int | None = (
-        AnswerEvent.objects.filter(attempt_id=attempt_id, idempotency_key=key)
-        .values_list("sequence", flat=True)
+def _refused(
+    actor: Any,
+    attempt_id: int,
+    *,
+    refusal: ExamsError,
+    position: int,
+    deadline: dt.datetime | None,
+    now: dt.datetime,
+) -> None:
+    """A late answer is audited (an appeal may turn on it), and the attempt closed at once."""
+    if refusal.code != "answer_after_deadline":
+        return
+    attempt = Attempt.objects.get(pk=attempt_id)
+    record_standalone_event(
+        ExamsEvent.ANSWER_REFUSED,
+        actor=actor,
+        subject=attempt,
+        actor_role="candidate",
+        reason=refusal.code,
+        data={"position": position, "deadline": deadline, "received_at": now},
+    )
+    close_if_expired(attempt_id=attempt_id, now=now)
+
+
+def _is_stored(attempt_id: int, key: str) -> bool:
+    return AnswerEvent.objects.filter(attempt_id=attempt_id, idempotency_key=key).exists()
+
+
+def _unchanged(attempt_id: int, entry_id: int, response: tuple[str, ...], flagged: bool) -> bool:
+    latest = (
+        AnswerEvent.objects.filter(attempt_id=attempt_id, form_entry_id=entry_id)
+        .order_by("-id")
+        .values_list("response", "flagged")
         .first()
     )
-    return stored
+    if latest is None:
+        return not response and not flagged
+    return (tuple(latest[0]), latest[1]) == (response, flagged)
 
 
 _INSERT = (
-    "INSERT INTO {table} (attempt_id, sequence, form_entry_id, position, response, flagged,"
-    " idempotency_key, channel, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)"
-    " ON CONFLICT (attempt_id, idempotency_key) DO NOTHING RETURNING sequence"
+    "INSERT INTO {table} (attempt_id, form_entry_id, position, response, flagged,"
+    " idempotency_key, channel, received_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+    " ON CONFLICT (attempt_id, idempotency_key) DO NOTHING RETURNING id"
 )
 
 
 def _append(
     *,
     attempt_id: int,
-    sequence: int,
     entry_id: int,
     position: int,
     response: tuple[str, ...],
@@ -190,11 +194,11 @@ def _append(
     channel: str,
     at: dt.datetime,
 ) -> bool:
-    """One row in the answer log unless the key is already there (one round trip, both
-    databases: `INSERT … ON CONFLICT DO NOTHING RETURNING`). True when it was appended."""
+    """One row in the answer log unless the key is already there: one statement on both
+    databases (`INSERT … ON CONFLICT DO NOTHING RETURNING`). True when it was appended."""
     fields = AnswerEvent._meta
     params = [
-        attempt_id, sequence, entry_id, position,
+        attempt_id, entry_id, position,
         fields.get_field("response").get_db_prep_value(list(response), connection),
         flagged, key, channel,
         fields.get_field("received_at").get_db_prep_value(at, connection),

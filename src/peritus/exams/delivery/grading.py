@@ -36,7 +36,7 @@ SCORABLE_STATUSES = (*CLOSED_ATTEMPT_STATUSES, AttemptStatus.SCORED)
 def current_answers(attempt_ids: Sequence[int]) -> dict[int, dict[int, CurrentAnswer]]:
     """The current answer per attempt and entry: the last one in each attempt's answer log."""
     rows = AnswerEvent.objects.filter(attempt_id__in=list(attempt_ids)).values_list(
-        "attempt_id", "form_entry_id", "sequence", "response", "flagged"
+        "attempt_id", "form_entry_id", "id", "response", "flagged"
     )
     logged: dict[int, list[LoggedAnswer]] = defaultdict(list)
     for attempt_id, entry_id, sequence, response, flagged in rows:

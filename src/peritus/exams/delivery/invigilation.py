@@ -76,7 +76,7 @@ def close_attempt(
             if reason == CloseReason.INVIGILATOR
             else ""
         ),
-        data={"reason": reason, "closed_at": at, "answers": attempt.last_sequence},
+        data={"reason": reason, "closed_at": at, "answers": attempt.answers.count()},
     )
     return attempt
 

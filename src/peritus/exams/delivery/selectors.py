@@ -19,6 +19,7 @@ from peritus.exams.delivery.responses import CurrentAnswer
 from peritus.exams.delivery.timing import attempt_clock, to_clock_entries
 from peritus.exams.models import (
     OPEN_ATTEMPT_STATUSES,
+    AnswerEvent,
     Attempt,
     AttemptStatus,
     ClockEvent,
@@ -132,6 +133,12 @@ def console_rows(session: ExamSession, *, now: dt.datetime) -> list[ConsoleRow]:
     events: dict[int, list[ClockEvent]] = defaultdict(list)
     for event in ClockEvent.objects.filter(attempt__session=session).order_by("at", "pk"):
         events[event.attempt_id].append(event)
+    saves = dict(
+        AnswerEvent.objects.filter(attempt__session=session)
+        .values_list("attempt_id")
+        .annotate(n=Count("pk"))
+        .values_list("attempt_id", "n")
+    )
     incidents = dict(
         Incident.objects.filter(session=session, attempt__isnull=False)
         .values_list("attempt_id")
@@ -147,7 +154,7 @@ def console_rows(session: ExamSession, *, now: dt.datetime) -> list[ConsoleRow]:
                 candidate_name=f"{person.given_names} {person.family_name}",
                 clock=attempt_clock(attempt, now=now, entries=to_clock_entries(events[attempt.pk])),
                 incidents=incidents.get(attempt.pk, 0),
-                answered=attempt.last_sequence,
+                answered=saves.get(attempt.pk, 0),
             )
         )
     return rows

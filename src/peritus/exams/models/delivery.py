@@ -221,7 +221,6 @@ class Attempt(FSMModelMixin, TimeStampedModel):
         null=True, blank=True, help_text=_("Empty while paused or before the start")
     )
     current_position = models.PositiveSmallIntegerField(default=1)
-    last_sequence = models.PositiveIntegerField(default=0)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -237,7 +236,7 @@ class Attempt(FSMModelMixin, TimeStampedModel):
     scored_at = models.DateTimeField(null=True, blank=True)
     released_at = models.DateTimeField(null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["current_position", "last_sequence"])
+    history = HistoricalRecords(excluded_fields=["current_position"])
 
     class Meta:
         ordering = ["session_id", "pk"]
@@ -356,11 +355,11 @@ class AnswerChannel(models.TextChoices):
 class AnswerEvent(models.Model):
     """One saved answer; append-only, so the sequence of answers can be replayed in an appeal.
 
-    The idempotency key makes a retried save store once; the sequence orders the log per attempt.
+    The idempotency key makes a retried save store once. The rows of one attempt are in the
+    order the server received them by their id (each save is one INSERT, ADR in the report).
     """
 
     attempt = models.ForeignKey(Attempt, on_delete=models.PROTECT, related_name="answers")
-    sequence = models.PositiveIntegerField()
     form_entry = models.ForeignKey(
         "itembank.ExamFormEntry", on_delete=models.PROTECT, related_name="+"
     )
@@ -372,9 +371,8 @@ class AnswerEvent(models.Model):
     received_at = models.DateTimeField()
 
     class Meta:
-        ordering = ["attempt_id", "sequence"]
+        ordering = ["attempt_id", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "sequence"], name="answer_sequence_unique"),
             models.UniqueConstraint(
                 fields=["attempt", "idempotency_key"], name="answer_idempotency_key_unique"
             ),
@@ -382,7 +380,7 @@ class AnswerEvent(models.Model):
 
     @override
     def __str__(self) -> str:
-        return f"{self.attempt_id}#{self.sequence}"
+        return f"{self.attempt_id}#{self.pk}"
 
 
 class IncidentKind(models.TextChoices):

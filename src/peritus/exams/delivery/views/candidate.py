@@ -260,7 +260,6 @@ def save(request: HttpRequest, reference: str) -> JsonResponse:
     return JsonResponse(
         {
             "saved": True,
-            "sequence": receipt.sequence,
             "duplicate": receipt.duplicate,
             "remaining_seconds": remaining,
         }

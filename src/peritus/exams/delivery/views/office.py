@@ -606,7 +606,7 @@ def attempt_record(request: HttpRequest, reference: str) -> HttpResponse:
                 .select_related("actor")
                 .order_by("at", "pk")
             ),
-            "answers": list(attempt.answers.order_by("sequence")) if show_answers else [],
+            "answers": list(attempt.answers.order_by("id")) if show_answers else [],
             "show_answers": show_answers,
             "incidents": list(attempt.incidents.select_related("recorded_by")),
             "events": list(list_events_for(attempt)),
