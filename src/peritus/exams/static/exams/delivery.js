@@ -59,6 +59,12 @@
 
   Timer.prototype.announce = function () {
     if (!this.announcer) { return; }
+    // With the screen-reader accommodation, the time left is also read out every ten minutes.
+    var every = parseInt(this.element.getAttribute("data-announce-every"), 10);
+    if (every && this.remaining > 0 && this.remaining % every === 0) {
+      var left = Math.round(this.remaining / 60);
+      this.announcer.textContent = (this.announcer.getAttribute("data-many") || "").replace("%(minutes)s", String(left));
+    }
     var minutes = [15, 5, 1];
     for (var i = 0; i < minutes.length; i += 1) {
       var m = minutes[i];
