@@ -332,7 +332,10 @@ def _entry_page(
         if result and may_see
         else [],
         "mark_form": MarkForm(component=event.component)
-        if may_mark and result is None and event.status == EventStatus.HELD
+        if may_mark
+        and result is None
+        and event.status == EventStatus.HELD
+        and not hasattr(event, "exam_session")  # scored by the online session, not by hand
         else None,
         "second_form": SecondMarkForm()
         if may_mark
