@@ -157,6 +157,14 @@ def test_a_candidate_is_certified_and_anyone_verifies_the_certificate(
     expect(page.get_by_text("Ada Lind")).to_be_visible()
     check_axe(page)
 
+    # She agreed to be listed: the public register finds her by name.
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Register").click()
+    check_axe(page)
+    page.get_by_label("Name or certificate number").fill("lind")
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("link", name=certificate.number)).to_be_visible()
+    check_axe(page)
+
 
 def test_the_examiner_cannot_decide_on_their_own_candidate(
     page: Page,

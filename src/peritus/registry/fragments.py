@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import threading
+from collections.abc import Sequence
 from html import escape as _escape
 
 from django.urls import reverse
@@ -18,7 +19,7 @@ from django.utils import formats, translation
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-from peritus.certification.selectors import Verification, VerificationMiss
+from peritus.certification.selectors import RegisterEntry, Verification, VerificationMiss
 
 DATE_FORMAT = "j F Y"
 JSON_URL_MARK = "NUMBER"
@@ -293,3 +294,20 @@ def _miss_fragment(miss: VerificationMiss, *, number: str) -> SafeString:
             button_class="button",
         )
     )
+
+
+def register_rows(entries: Sequence[RegisterEntry]) -> SafeString:
+    """The result rows of /register/ (built here for the same reason as the verification page)."""
+    with _active_language():
+        labels = {"suspended": _("Suspended"), "valid": _("Valid")}
+        prefix = _verify_url()
+        rows = [
+            f"<tr><td>{escape(entry.holder_name)}</td><td>{escape(entry.scheme_name)}</td>"
+            f"<td>{escape(', '.join(line['code'] for line in entry.scope))}</td>"
+            f'<td><span class="status status-{escape(entry.status)}">'
+            f"{escape(labels.get(entry.status, entry.status))}</span></td>"
+            f"<td>{_date(entry.expires_on)}</td>"
+            f'<td><a href="{prefix}{escape(entry.number)}/">{escape(entry.number)}</a></td></tr>'
+            for entry in entries
+        ]
+    return mark_safe("".join(rows))  # noqa: S308 - every value above is escaped

@@ -23,7 +23,7 @@ from peritus.certification.selectors import (
 )
 from peritus.core.ratelimit import client_address, hit
 from peritus.registry.forms import RegisterSearchForm, VerifyForm
-from peritus.registry.fragments import miss_fragment, verification_fragment
+from peritus.registry.fragments import miss_fragment, register_rows, verification_fragment
 from peritus.registry.shell import render_page
 
 MAX_NUMBER_LENGTH = 64
@@ -97,7 +97,12 @@ def register(request: HttpRequest) -> HttpResponse:
     response = render(
         request,
         "registry/register.html",
-        {"form": form, "page": page, "max_pages": REGISTER_MAX_PAGES},
+        {
+            "form": form,
+            "page": page,
+            "rows": register_rows(page.entries) if page is not None else "",
+            "max_pages": REGISTER_MAX_PAGES,
+        },
     )
     return _public_headers(response)
 
