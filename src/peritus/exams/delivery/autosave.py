@@ -89,14 +89,7 @@ def save_answer(
     if channel not in AnswerChannel.values:
         raise ExamsInputError("invalid_channel", _("Unknown way of saving."))
     now = now or timezone.now()
-    row = (
-        Attempt.objects.filter(reference=reference)
-        .values(
-            "pk", "candidate_id", "status", "deadline_at", "item_order",
-            "session__form_id", "session__form__approved_at",
-        )
-        .first()
-    )  # fmt: skip
+    row = _read_attempt(reference)
     if row is None:
         raise NotFoundError("attempt_not_found", _("No such exam."))
     if row["candidate_id"] != getattr(actor, "pk", None):
@@ -134,6 +127,38 @@ def save_answer(
         flagged=flagged, key=idempotency_key, channel=channel, at=now,
     )  # fmt: skip
     return SaveReceipt(not appended, row["deadline_at"], row["status"])
+
+
+_READ_FIELDS = (
+    "pk", "candidate_id", "status", "deadline_at", "item_order",
+    "session__form_id", "session__form__approved_at",
+)  # fmt: skip
+_compiled: dict[str, tuple[str, Any, list[Any]]] = {}
+
+
+def _read_attempt(reference: str) -> dict[str, Any] | None:
+    """What a save needs of the attempt, in one query compiled once per process and database.
+
+    The ORM builds the SQL and the value converters (JSON, datetimes on SQLite) the first time;
+    every later save only executes it: the save is the hottest path of delivery.
+    """
+    key = connection.alias + connection.vendor
+    if key not in _compiled:
+        query = Attempt.objects.filter(reference=reference).values(*_READ_FIELDS)[:1].query
+        compiler = query.get_compiler(connection=connection)
+        sql, params = compiler.as_sql()
+        if list(params) != [reference]:  # the reference must be the only parameter
+            raise RuntimeError("unexpected parameters in the attempt query")
+        converters = compiler.get_converters([column[0] for column in compiler.select])
+        _compiled[key] = (sql, compiler, converters)
+    sql, compiler, converters = _compiled[key]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [reference])
+        rows = cursor.fetchall()
+    if not rows:
+        return None
+    values = next(iter(compiler.apply_converters(rows, converters))) if converters else rows[0]
+    return dict(zip(_READ_FIELDS, values, strict=True))
 
 
 def _refused(
