@@ -27,13 +27,14 @@ from bench_verification import (
     SEED,
     base_environment,
     bench_database,
+    bench_var_dir,
     copy_rows,
     family_name,
     log,
     reset_sequence,
     setup_django,
 )
-from harness import ROOT, report
+from harness import report
 
 
 def staff(role: str, email: str) -> Any:
@@ -176,9 +177,7 @@ def main() -> bool:
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
 
-    var_dir = ROOT / "var" / "bench" / "bulk_issue"
-    shutil.rmtree(var_dir / "files", ignore_errors=True)
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir = bench_var_dir("bulk_issue")
     env = base_environment(var_dir)
     try:
         with bench_database("peritus_bench_bulk_issue", env) as url:

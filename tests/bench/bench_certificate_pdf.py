@@ -20,8 +20,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench_verification import base_environment, log, setup_django
-from harness import ROOT, report
+from bench_verification import base_environment, bench_var_dir, log, setup_django
+from harness import report
 
 NAMES = [
     ("Åsa", "Lindqvist"),
@@ -39,8 +39,7 @@ def main() -> bool:
     parser = argparse.ArgumentParser()
     parser.add_argument("--count", type=int, default=400)
     args = parser.parse_args()
-    var_dir = ROOT / "var" / "bench" / "certificate_pdf"
-    var_dir.mkdir(parents=True, exist_ok=True)
+    var_dir = bench_var_dir("certificate_pdf")
     with tempfile.TemporaryDirectory(prefix="peritus-bench-pdf-") as scratch:
         setup_django(base_environment(var_dir), f"sqlite:///{Path(scratch) / 'unused.sqlite3'}")
         from reportlab.pdfgen.canvas import Canvas

@@ -22,6 +22,7 @@ from bench_verification import (
     SEED,
     base_environment,
     bench_database,
+    bench_var_dir,
     describe,
     gunicorn,
     log,
@@ -29,7 +30,7 @@ from bench_verification import (
     setup_django,
     wrk,
 )
-from harness import ROOT, report
+from harness import report
 
 CONNECTIONS = 2  # one search per core at a time: latency without queueing behind other searches
 
@@ -65,9 +66,7 @@ def main() -> bool:
     parser.add_argument("--duration", type=int, default=15)
     args = parser.parse_args()
 
-    var_dir = ROOT / "var" / "bench" / "register_search"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env = base_environment(var_dir)
+    env = base_environment(bench_var_dir("register_search"))
     env["PERITUS_VERIFICATION_RATE_LIMIT"] = "100000000/m"  # the limiter runs, never refuses
     with bench_database("peritus_bench_register_search", env) as url:
         setup_django(env, url)

@@ -17,6 +17,7 @@ gunicorn with a floor view, wrk).
 from __future__ import annotations
 
 import argparse
+import atexit
 import contextlib
 import datetime as dt
 import io
@@ -108,6 +109,16 @@ def bench_database(name: str, env: dict[str, str]) -> Iterator[str]:
             connections.close_all()
         admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         log(f"dropped {name}")
+
+
+def bench_var_dir(name: str) -> pathlib.Path:
+    """The benchmark's own var directory (signing key, static files, cache, PDFs), new for the
+    run and removed when the process ends, whatever happens."""
+    path = ROOT / "var" / "bench" / name
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    atexit.register(shutil.rmtree, path, True)
+    return path
 
 
 def base_environment(var_dir: pathlib.Path) -> dict[str, str]:
@@ -608,9 +619,7 @@ def main() -> bool:
     parser.add_argument("--duration", type=int, default=15)
     args = parser.parse_args()
 
-    var_dir = ROOT / "var" / "bench" / "verification"
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env = base_environment(var_dir)
+    env = base_environment(bench_var_dir("verification"))
     env["PERITUS_VERIFICATION_RATE_LIMIT"] = "100000000/m"  # the limiter runs, never refuses
     log(f"cache for the rate limiter: {env.get('PERITUS_CACHE_URL', 'file-based')}")
     with bench_database("peritus_bench_verification", env) as url:
