@@ -26,6 +26,11 @@ from peritus.certification.status import CertificateStatus, PublicStatus, public
 from peritus.core.models import TimeStampedModel
 
 __all__ = [
+    "BulkItemOutcome",
+    "BulkOperation",
+    "BulkOperationItem",
+    "BulkOperationKind",
+    "BulkOperationStatus",
     "Certificate",
     "CertificateNumberSeries",
     "CertificateStatus",
@@ -35,8 +40,13 @@ __all__ = [
     "CertificationDecision",
     "DecisionKind",
     "DecisionOutcome",
+    "ExpiryReminder",
+    "LifecycleAction",
+    "LifecycleDecision",
     "ReissueReason",
     "SigningKey",
+    "Suspension",
+    "SuspensionStatus",
 ]
 
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -342,11 +352,23 @@ class Certificate(FSMModelMixin, TimeStampedModel):
     def expire(self) -> None:
         """Only once the last day of validity has passed (R8)."""
 
+    @transition(
+        field=status,
+        source=[CertificateStatus.VALID, CertificateStatus.EXPIRED],
+        target=CertificateStatus.VALID,
+    )
+    def recertify(self) -> None:
+        """A recertification decision extends validity (R8); an expired certificate comes back
+        only within the scheme's grace period, which the service checks."""
+
 
 class ReissueReason(models.TextChoices):
     ISSUE = "issue", _("First issue")
     NAME_CHANGE = "name_change", _("Legal name change")
     CORRECTION = "correction", _("Correction")
+    SCOPE_REDUCTION = "scope_reduction", _("Scope reduced")
+    RECERTIFICATION = "recertification", _("Recertification")
+    SCHEME_MIGRATION = "scheme_migration", _("Moved to a new scheme version")
 
 
 def certificate_pdf_path(instance: CertificateVersion, filename: str) -> str:
@@ -435,3 +457,325 @@ class SigningKey(TimeStampedModel):
     @override
     def __str__(self) -> str:
         return self.kid
+
+
+# Lifecycle after issue (9.5, 9.6): decisions, suspensions, reminders, bulk operations -----------
+
+
+def new_lifecycle_reference() -> str:
+    """A public reference such as L-7KQ2M9XD for a decision about an issued certificate."""
+    return "L-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def new_bulk_reference() -> str:
+    return "B-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+class LifecycleAction(models.TextChoices):
+    SUSPEND = "suspend", _("Suspension")
+    EXTEND_SUSPENSION = "extend_suspension", _("Suspension deadline extended")
+    REINSTATE = "reinstate", _("Reinstatement")
+    WITHDRAW = "withdraw", _("Withdrawal")
+    REDUCE_SCOPE = "reduce_scope", _("Scope reduction")
+    SURRENDER = "surrender", _("Voluntary surrender by the holder")
+    RECERTIFY = "recertify", _("Recertification")
+    MIGRATE = "migrate", _("Moved to a new scheme version")
+
+
+class LifecycleDecision(TimeStampedModel):
+    """A decision about an issued certificate (4.2: maintain, recertify, reduce, suspend,
+    withdraw), or an act with the same weight (the holder's surrender, a scheme-version move).
+
+    Who, in which role, when, why, what changed (status, scope, validity, revision) and the notice
+    the holder was sent: the decision log an assessor reads.
+    """
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_lifecycle_reference
+    )
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="lifecycle_decisions"
+    )
+    action = models.CharField(_("action"), max_length=20, choices=LifecycleAction.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    actor_role = models.CharField(_("in the role"), max_length=64, blank=True)
+    decided_at = models.DateTimeField(_("decided at"))
+    effective_on = models.DateField(_("effective on"))
+    reason = models.TextField(_("reasons"))
+    conditions = models.TextField(_("conditions for reinstatement"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    from_status = models.CharField(_("status before"), max_length=16, blank=True)
+    to_status = models.CharField(_("status after"), max_length=16, blank=True)
+    scope_before = models.JSONField(_("scope before"), default=list)
+    scope_after = models.JSONField(_("scope after"), default=list)
+    expires_before = models.DateField(_("expiry before"), null=True, blank=True)
+    expires_after = models.DateField(_("expiry after"), null=True, blank=True)
+    revision = models.PositiveSmallIntegerField(_("revision issued"), null=True, blank=True)
+    details = models.JSONField(_("references"), default=dict, blank=True)
+    notice = models.ForeignKey(
+        "notifications.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("notice sent"),
+    )
+    bulk_operation = models.ForeignKey(
+        "certification.BulkOperation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="decisions",
+    )
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_scheme_id(self) -> int:
+        return self.certificate.get_scheme_id()
+
+
+class SuspensionStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    REINSTATED = "reinstated", _("Ended by reinstatement")
+    WITHDRAWN = "withdrawn", _("Ended by withdrawal")
+    REDUCED = "reduced", _("Ended by a scope reduction")
+    SURRENDERED = "surrendered", _("Ended by the holder's surrender")
+    LAPSED = "lapsed", _("Ended by expiry")
+
+
+class Suspension(FSMModelMixin, TimeStampedModel):
+    """A suspension with its reasons, conditions and deadline (9.5, R9).
+
+    Open until a decision ends it. At the deadline `peritus tick` proposes withdrawal or a scope
+    reduction to the decision makers (`proposed_at`), and escalates if nobody acts
+    (`escalated_at`).
+    """
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="suspensions"
+    )
+    decision = models.OneToOneField(
+        LifecycleDecision, on_delete=models.PROTECT, related_name="suspension"
+    )
+    reason = models.TextField(_("reasons"))
+    conditions = models.TextField(_("conditions for reinstatement"))
+    starts_on = models.DateField(_("suspended from"))
+    deadline = models.DateField(_("deadline"))
+    status = FSMField(
+        _("status"),
+        max_length=16,
+        choices=SuspensionStatus.choices,
+        default=SuspensionStatus.OPEN,
+        protected=True,
+    )
+    resolved_on = models.DateField(_("ended on"), null=True, blank=True)
+    resolution = models.ForeignKey(
+        LifecycleDecision,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("ended by"),
+    )
+    proposed_at = models.DateTimeField(
+        _("withdrawal or reduction proposed at"), null=True, blank=True
+    )
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["deadline", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate"],
+                condition=Q(status="open"),
+                name="suspension_one_open_per_certificate",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="suspension_by_deadline")]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.certificate_id} suspended {self.starts_on} → {self.deadline}"
+
+    def get_scheme_id(self) -> int:
+        return self.certificate.get_scheme_id()
+
+    @transition(field=status, source=SuspensionStatus.OPEN, target=SuspensionStatus.REINSTATED)
+    def end_by_reinstatement(self) -> None:
+        """The conditions were met; a decision maker reinstated the certificate."""
+
+    @transition(field=status, source=SuspensionStatus.OPEN, target=SuspensionStatus.WITHDRAWN)
+    def end_by_withdrawal(self) -> None:
+        """Unresolved: the certificate was withdrawn (9.5)."""
+
+    @transition(field=status, source=SuspensionStatus.OPEN, target=SuspensionStatus.REDUCED)
+    def end_by_reduction(self) -> None:
+        """Unresolved for part of the scope: the rest is reinstated on a reduced certificate."""
+
+    @transition(field=status, source=SuspensionStatus.OPEN, target=SuspensionStatus.SURRENDERED)
+    def end_by_surrender(self) -> None:
+        """The holder gave the certificate up."""
+
+    @transition(field=status, source=SuspensionStatus.OPEN, target=SuspensionStatus.LAPSED)
+    def end_by_expiry(self) -> None:
+        """The certificate reached its expiry date while suspended."""
+
+
+class ExpiryReminder(models.Model):
+    """A reminder sent before expiry: at most once per certificate, expiry date and threshold."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="expiry_reminders"
+    )
+    expires_on = models.DateField(_("for the expiry on"))
+    days_before = models.PositiveSmallIntegerField(_("days before expiry"))
+    sent_at = models.DateTimeField(_("sent at"))
+    manual = models.BooleanField(_("sent by staff"), default=False)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["certificate_id", "sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "expires_on", "days_before"],
+                condition=Q(manual=False),
+                name="expiry_reminder_once_per_threshold",
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.certificate_id}: {self.days_before} days before {self.expires_on}"
+
+
+class BulkOperationKind(models.TextChoices):
+    SUSPEND = "suspend", _("Suspend")
+    WITHDRAW = "withdraw", _("Withdraw")
+    SEND_REMINDERS = "send_reminders", _("Send expiry reminders now")
+    MIGRATE = "migrate", _("Move holders to a new scheme version")
+
+
+class BulkOperationStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed, awaiting confirmation")
+    SCHEDULED = "scheduled", _("Confirmed, scheduled for its date")
+    EXECUTED = "executed", _("Executed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class BulkOperation(FSMModelMixin, TimeStampedModel):
+    """One staff action over a list of certificates, previewed, then confirmed (no rule skipped:
+    each item goes through the same service, and the report says what was refused and why)."""
+
+    reference = models.CharField(
+        _("reference"), max_length=12, unique=True, default=new_bulk_reference
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=BulkOperationKind.choices)
+    scheme = models.ForeignKey(
+        "schemes.Scheme", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    target_version = models.ForeignKey(
+        "schemes.SchemeVersion",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("new scheme version"),
+    )
+    effective_on = models.DateField(_("transition date"), null=True, blank=True)
+    reason = models.TextField(_("reasons"), blank=True)
+    conditions = models.TextField(_("conditions for reinstatement"), blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True)
+    status = FSMField(
+        _("status"),
+        max_length=16,
+        choices=BulkOperationStatus.choices,
+        default=BulkOperationStatus.PREVIEWED,
+        protected=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    executed_at = models.DateTimeField(_("executed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    @override
+    def __str__(self) -> str:
+        return self.reference
+
+    def get_scheme_id(self) -> int | None:
+        return int(self.scheme_id) if self.scheme_id is not None else None
+
+    @transition(
+        field=status, source=BulkOperationStatus.PREVIEWED, target=BulkOperationStatus.SCHEDULED
+    )
+    def schedule(self) -> None:
+        """Confirmed; runs on its transition date."""
+
+    @transition(
+        field=status,
+        source=[BulkOperationStatus.PREVIEWED, BulkOperationStatus.SCHEDULED],
+        target=BulkOperationStatus.EXECUTED,
+    )
+    def execute(self) -> None:
+        """Every item went through its service; the report says what was done and refused."""
+
+    @transition(
+        field=status,
+        source=[BulkOperationStatus.PREVIEWED, BulkOperationStatus.SCHEDULED],
+        target=BulkOperationStatus.CANCELLED,
+    )
+    def cancel(self) -> None:
+        """Nothing more will be done."""
+
+
+class BulkItemOutcome(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    REFUSED = "refused", _("Refused")
+
+
+class BulkOperationItem(models.Model):
+    """One certificate of a bulk operation and what became of it."""
+
+    operation = models.ForeignKey(BulkOperation, on_delete=models.PROTECT, related_name="items")
+    certificate = models.ForeignKey(Certificate, on_delete=models.PROTECT, related_name="+")
+    position = models.PositiveIntegerField(_("position"))
+    outcome = models.CharField(
+        _("outcome"),
+        max_length=10,
+        choices=BulkItemOutcome.choices,
+        default=BulkItemOutcome.PENDING,
+    )
+    code = models.CharField(_("refusal code"), max_length=64, blank=True)
+    message = models.TextField(_("refusal"), blank=True)
+    foreseen_code = models.CharField(_("refusal foreseen at preview"), max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["operation_id", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "certificate"], name="bulk_item_once_per_certificate"
+            )
+        ]
+
+    @override
+    def __str__(self) -> str:
+        return f"{self.operation_id}#{self.position}: {self.outcome}"

@@ -77,3 +77,28 @@ __all__ = [
     "terms_accepted_for",
     "verify_certificate",
 ]
+
+# Lifecycle after issue (9.5, 9.6)
+from peritus.certification.selectors.lifecycle import (
+    get_open_suspension,
+    list_bulk_items,
+    list_bulk_operations,
+    list_certificates_of_person,
+    list_expiring,
+    list_expiry_reminders,
+    list_lifecycle_decisions,
+    list_open_suspensions,
+    list_suspensions,
+)
+
+__all__ += [
+    "get_open_suspension",
+    "list_bulk_items",
+    "list_bulk_operations",
+    "list_certificates_of_person",
+    "list_expiring",
+    "list_expiry_reminders",
+    "list_lifecycle_decisions",
+    "list_open_suspensions",
+    "list_suspensions",
+]

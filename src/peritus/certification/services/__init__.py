@@ -19,3 +19,22 @@ __all__ = [
     "reissue_certificate",
     "revoke_signing_key",
 ]
+
+# Lifecycle after issue (9.5, 9.6)
+from peritus.certification.services.lifecycle import (
+    extend_suspension,
+    reduce_scope,
+    reinstate_certificate,
+    surrender_certificate,
+    suspend_certificate,
+    withdraw_certificate,
+)
+
+__all__ += [
+    "extend_suspension",
+    "reduce_scope",
+    "reinstate_certificate",
+    "surrender_certificate",
+    "suspend_certificate",
+    "withdraw_certificate",
+]
