@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, settings
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 
-
 # Property tests must not fail because a loaded 2-core CI machine is slow: no deadlines and no
 # "too slow" health check; the properties themselves are what is tested.
 settings.register_profile("peritus", deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -3,8 +3,9 @@ confirmed answer lost when a web worker is killed mid-load (product.md §5).
 
 The benchmark builds its own database (`peritus_bench_autosave`): a published scheme version with
 an exam component, a 40-item approved and released form, an online session and `--seats`
-candidates who passed the entry gate and are sitting (through the services). Each candidate has
-a signed-in session (cookie) and a CSRF token, as a browser would.
+candidates who passed the entry gate and are sitting (through the services). Each candidate's
+requests carry what their exam page holds: the CSRF cookie and token, and the answer token the
+question page embeds (the answer save authenticates with it, not with the session).
 
 1. **Throughput.** wrk on loopback, with a Lua script that posts form-encoded answer saves (each
    with its own idempotency key) to `/portal/exams/<seat>/answers/` round-robin over the seats;
@@ -75,13 +76,11 @@ def _staff(role: str, email: str) -> Any:
 
 
 def seed(seats: int) -> list[dict[str, str]]:
-    """The session and its sitting candidates; returns each seat's reference, cookie and token."""
+    """The session and its sitting candidates; returns what each candidate's exam page holds."""
     import datetime as dt
     from decimal import Decimal
 
     from django.conf import settings
-    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
     from django.utils.crypto import get_random_string
 
@@ -89,6 +88,7 @@ def seed(seats: int) -> list[dict[str, str]]:
     from peritus.accounts.roles import RoleCode
     from peritus.applications.models import Application, ApplicationStatus
     from peritus.exams.delivery import gate, sessions
+    from peritus.exams.delivery.tokens import answer_token
     from peritus.exams.models import EventCandidate
     from peritus.exams.services import (
         CandidateDeclaration,
@@ -180,20 +180,25 @@ def seed(seats: int) -> list[dict[str, str]]:
     )  # fmt: skip
     assign_personnel(actor=officer, event=session.event, user=invigilator, role="invigilator")
     result = []
-    candidates = []
-    for n in range(seats):
-        user = User.objects.create_user(
-            email=f"sitter{n:05d}@bench.example", given_names="Sam", family_name=f"Sitter{n:05d}"
-        )
-        person = Person.objects.create(
-            user=user, given_names="Sam", family_name=f"Sitter{n:05d}", email=user.email
-        )
-        application = Application.objects.create(
-            person=person, scheme=scheme, scheme_version=version, status=ApplicationStatus.ELIGIBLE
-        )
-        candidates.append(
-            (user, sessions.book_seat(actor=officer, session=session, application=application))
-        )
+    users = User.objects.bulk_create(
+        User(email=f"sitter{n:05d}@bench.example", given_names="Sam", family_name=f"Sitter{n:05d}",
+             password="!")  # no password: the benchmark signs them in with a session
+        for n in range(seats)
+    )  # fmt: skip
+    persons = Person.objects.bulk_create(
+        Person(user=user, given_names=user.given_names, family_name=user.family_name,
+               email=user.email)
+        for user in users
+    )  # fmt: skip
+    applications = Application.objects.bulk_create(
+        Application(person=person, scheme=scheme, scheme_version=version,
+                    status=ApplicationStatus.ELIGIBLE)
+        for person in persons
+    )  # fmt: skip
+    candidates = [
+        (user, sessions.book_seat(actor=officer, session=session, application=application))
+        for user, application in zip(users, applications, strict=True)
+    ]
     declare_event_interests(
         actor=invigilator, event=session.event,
         declarations=[CandidateDeclaration(entry, has_conflict=False)
@@ -205,17 +210,17 @@ def seed(seats: int) -> list[dict[str, str]]:
             actor=invigilator, attempt=attempt, document="passport", release=True
         )
         gate.start_attempt(actor=user, attempt=attempt)
-        store = SessionStore()
-        store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-        store.create()
         token = get_random_string(32)
         result.append(
             {
                 "reference": attempt.reference,
-                "cookie": f"sessionid={store.session_key}; csrftoken={token}",
+                # What the exam page holds: the CSRF cookie and token, and the answer token it
+                # embeds for the attempt (the save reads neither the session nor the user).
+                "cookie": f"csrftoken={token}",
                 "csrf": token,
+                "answer_token": answer_token(
+                    reference=attempt.reference, candidate_id=attempt.candidate_id
+                ),
             }
         )
     log(
@@ -287,7 +292,7 @@ request = function()
     .. string.format("%%08d", counter)
     .. "&response=" .. string.sub("ABCD", counter %% 4 + 1, counter %% 4 + 1)
   return wrk.format("POST", "/portal/exams/" .. seat.ref .. "/answers/", {
-    ["Cookie"] = seat.cookie, ["X-CSRFToken"] = seat.csrf,
+    ["Cookie"] = seat.cookie, ["X-CSRFToken"] = seat.csrf, ["X-Exam-Token"] = seat.token,
     ["Content-Type"] = "application/x-www-form-urlencoded", ["Accept"] = "application/json",
   }, body)
 end
@@ -313,7 +318,7 @@ def wrk_saves(
 
     rows = [
         f"{{ref={json.dumps(s['reference'])},cookie={json.dumps(s['cookie'])},"
-        f"csrf={json.dumps(s['csrf'])}}}"
+        f"csrf={json.dumps(s['csrf'])},token={json.dumps(s['answer_token'])}}}"
         for s in seats
     ]
     table = "{" + ",".join(rows) + "}"
@@ -475,7 +480,7 @@ def kill_run(
 
 def main() -> bool:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--seats", type=int, default=300)
+    parser.add_argument("--seats", type=int, default=200)
     parser.add_argument("--duration", type=int, default=20)
     parser.add_argument("--kill-duration", type=int, default=20)
     args = parser.parse_args()

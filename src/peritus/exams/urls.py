@@ -8,6 +8,8 @@ app_name = "exams"
 OFFICE = "office/assessments/"
 
 urlpatterns = [
+    # First: the answer save is the most frequent request of all (its resolution is not free).
+    path("portal/exams/<str:reference>/answers/", candidate.save, name="attempt-save"),
     path(OFFICE, views.event_list, name="event-list"),
     path(f"{OFFICE}new/", views.event_create, name="event-create"),
     path(f"{OFFICE}<int:pk>/", views.event_detail, name="event-detail"),
@@ -77,7 +79,6 @@ urlpatterns += [
     path(SEAT, candidate.attempt_page, name="attempt"),
     path(f"{SEAT}start/", candidate.start, name="attempt-start"),
     path(f"{SEAT}questions/<int:position>/", candidate.question, name="attempt-question"),
-    path(f"{SEAT}answers/", candidate.save, name="attempt-save"),
     path(f"{SEAT}clock/", candidate.clock_status, name="attempt-clock"),
     path(f"{SEAT}review/", candidate.review, name="attempt-review"),
     path(f"{SEAT}submission/", candidate.submit, name="attempt-submit"),

@@ -1,12 +1,14 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import IntegrityError, InternalError, OperationalError, ProgrammingError, transaction
 
 from peritus.accounts.models import User
 from peritus.audit_trail.guard import audit_guard_opened
-from peritus.audit_trail.models import AuditEvent
+from peritus.audit_trail.models import AuditEvent, AuditEventLink
 from peritus.audit_trail.services import record_event
 from peritus.audit_trail.verification import verify_chain
 
@@ -118,3 +120,23 @@ def test_verify_audit_log_command_reports_count_or_the_broken_event(
 
     with pytest.raises(CommandError, match=f"broken at event #{events[0].sequence}"):
         call_command("verify_audit_log")
+
+
+def test_a_batch_of_events_is_chained_one_by_one(candidate: User) -> None:
+    from peritus.audit_trail.services import EventSpec, record_events
+
+    write_events(candidate, 2)
+    with transaction.atomic():
+        batch = record_events(
+            [
+                EventSpec("tests.thing.done", candidate, candidate, f"bulk {n}", {"n": n})
+                for n in range(50)
+            ]
+        )
+
+    assert [event.sequence for event in batch] == list(
+        range(batch[0].sequence, batch[0].sequence + 50)
+    )
+    assert all(later.prev_hash == earlier.hash for earlier, later in itertools.pairwise(batch))
+    assert verify_chain().intact
+    assert AuditEventLink.objects.filter(event__in=batch, record_type="accounts.user").count() == 50

@@ -173,10 +173,10 @@ def _refused(
     """A late answer is audited (an appeal may turn on it), and the attempt closed at once."""
     if refusal.code != "answer_after_deadline":
         return
-    attempt = Attempt.objects.get(pk=attempt_id)
+    attempt = Attempt.objects.select_related("candidate").get(pk=attempt_id)
     record_standalone_event(
         ExamsEvent.ANSWER_REFUSED,
-        actor=actor,
+        actor=attempt.candidate,  # the caller may hold only the candidate's id (answer token)
         subject=attempt,
         actor_role="candidate",
         reason=refusal.code,

@@ -4,6 +4,7 @@ autosave and clock endpoints, and constant query counts on the invigilation cons
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -17,6 +18,7 @@ from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.tests.factories import make_staff
 from peritus.exams.delivery import autosave, release, sessions
+from peritus.exams.delivery.tokens import answer_token
 from peritus.exams.models import AnswerEvent, Attempt, AttemptStatus, ExamSession, KeyFinding
 from peritus.exams.tests.delivery_factories import (
     RIGHT,
@@ -146,7 +148,43 @@ def test_an_invigilator_cannot_reach_a_candidate_s_exam_or_answer_it(
 
     assert page.status_code == 404
     assert save.status_code == 403
-    assert save.json()["code"] == "not_the_candidate"
+    assert save.json()["code"] == "invalid_token"
+    assert not AnswerEvent.objects.exists()
+
+
+def _token(client: Client, attempt: Attempt) -> str:
+    """The answer token the question page gives the exam script."""
+    page = client.get(reverse("exams:attempt-question", args=[attempt.reference, 1]))
+    match = re.search(r'data-save-token="([^"]+)"', page.content.decode())
+    assert match is not None
+    return match.group(1)
+
+
+def test_an_answer_token_saves_only_to_its_own_attempt(
+    exam: OnlineExam, session: ExamSession
+) -> None:
+    [(user, attempt), (other, other_attempt)] = seated(exam, session, 2)
+    mine = _token(portal_client(user), attempt)
+    body = {"position": "1", "key": "token-check-01", "response": "B"}
+
+    theirs = portal_client(other).post(
+        reverse("exams:attempt-save", args=[other_attempt.reference]), body,
+        HTTP_X_EXAM_TOKEN=mine,
+    )  # fmt: skip
+    forged = Client().post(
+        reverse("exams:attempt-save", args=[attempt.reference]), body,
+        HTTP_X_EXAM_TOKEN=mine[:-2] + "xx",
+    )  # fmt: skip
+    forged_for_another = Client().post(
+        reverse("exams:attempt-save", args=[attempt.reference]), body,
+        HTTP_X_EXAM_TOKEN=answer_token(reference=attempt.reference, candidate_id=other.pk),
+    )  # fmt: skip
+
+    assert (theirs.status_code, theirs.json()["code"]) == (403, "invalid_token")
+    assert (forged.status_code, forged.json()["code"]) == (403, "invalid_token")
+    assert (forged_for_another.status_code, forged_for_another.json()["code"]) == (
+        403, "not_the_candidate",
+    )  # fmt: skip
     assert not AnswerEvent.objects.exists()
 
 
@@ -221,15 +259,17 @@ def test_the_autosave_endpoint_confirms_once_and_refuses_late_answers_with_a_cod
         session = make_session(exam, starts_at=start)
         [(user, attempt)] = seated(exam, session, 1)
         client = portal_client(user)
+        token = _token(client, attempt)
         url = reverse("exams:attempt-save", args=[attempt.reference])
-        body = {"position": "1", "key": "js-save-000001", **RIGHT["single"]}
         position = position_of(attempt, exam.entries["single"])
-        body["position"] = str(position)
-        first = client.post(url, body)
-        again = client.post(url, body)
-        bad = client.post(url, {"position": "99", "key": "js-save-000002"})
+        body = {"position": str(position), "key": "js-save-000001", **RIGHT["single"]}
+        first = Client().post(url, body, HTTP_X_EXAM_TOKEN=token)  # no session needed
+        again = Client().post(url, body, HTTP_X_EXAM_TOKEN=token)
+        bad = Client().post(
+            url, {"position": "99", "key": "js-save-000002"}, HTTP_X_EXAM_TOKEN=token
+        )
     with time_machine.travel(start + dt.timedelta(minutes=61), tick=False):
-        late = client.post(url, {**body, "key": "js-save-000003"})
+        late = Client().post(url, {**body, "key": "js-save-000003"}, HTTP_X_EXAM_TOKEN=token)
 
     assert first.status_code == again.status_code == 200
     assert (first.json()["duplicate"], again.json()["duplicate"]) == (False, True)

@@ -28,12 +28,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from peritus.accounts.models import User
 from peritus.core.errors import DomainError
 from peritus.exams.delivery import autosave, conf, gate, invigilation, selectors, sessions
 from peritus.exams.delivery.form_content import delivered_form
 from peritus.exams.delivery.forms import CheckInForm
 from peritus.exams.delivery.presentation import navigation, question_view
 from peritus.exams.delivery.timing import attempt_clock
+from peritus.exams.delivery.tokens import answer_token, candidate_of
 from peritus.exams.models import (
     AnswerChannel,
     Attempt,
@@ -190,6 +192,9 @@ def _question_page(
             "remaining": _remaining_seconds(attempt),
             "deadline": attempt.deadline_at,
             "save_key": uuid.uuid4().hex,
+            "save_token": answer_token(
+                reference=attempt.reference, candidate_id=attempt.candidate_id
+            ),
             "error": error,
         },
         status=status,
@@ -232,17 +237,25 @@ def question(request: HttpRequest, reference: str, position: int) -> HttpRespons
     return redirect("exams:attempt-question", reference, min(max(target, 1), attempt.item_count))
 
 
-@login_required
 @require_POST
 def save(request: HttpRequest, reference: str) -> JsonResponse:
-    """The autosave endpoint: JSON in the answer to a form-encoded post; retried by the page."""
+    """The autosave endpoint: JSON in answer to a form-encoded post; retried by the page.
+
+    Authenticated by the answer token of the question page (`tokens.py`), not by the session:
+    the hottest request of delivery reads neither the session nor the user.
+    """
+    candidate_id = candidate_of(request.headers.get("X-Exam-Token", ""), reference=reference)
+    if candidate_id is None:
+        return JsonResponse(
+            {"code": "invalid_token", "message": _("Open the exam page again.")}, status=403
+        )
     try:
         position = int(request.POST.get("position", ""))
     except ValueError:
         return JsonResponse({"code": "unknown_position", "message": _("No question.")}, status=422)
     try:
         receipt = autosave.save_answer(
-            actor=request.user,
+            actor=User(pk=candidate_id),
             reference=reference,
             position=position,
             fields=dict(request.POST.lists()),
@@ -258,11 +271,7 @@ def save(request: HttpRequest, reference: str) -> JsonResponse:
         else None
     )
     return JsonResponse(
-        {
-            "saved": True,
-            "duplicate": receipt.duplicate,
-            "remaining_seconds": remaining,
-        }
+        {"saved": True, "duplicate": receipt.duplicate, "remaining_seconds": remaining}
     )
 
 

@@ -246,6 +246,7 @@
       headers: {
         "Content-Type": "application/x-www-form-urlencoded",
         "X-CSRFToken": token ? token.value : "",
+        "X-Exam-Token": this.form.getAttribute("data-save-token") || "",
         "Accept": "application/json"
       },
       body: item.body + "&key=" + encodeURIComponent(item.key)
