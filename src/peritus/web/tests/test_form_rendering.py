@@ -6,7 +6,9 @@ from peritus.web.forms import PeritusFormRenderer
 
 
 class ChoiceForm(forms.Form):
-    level = forms.ChoiceField(label="Level", choices=[("1", "Level 1"), ("2", "Level 2")], widget=forms.RadioSelect)
+    level = forms.ChoiceField(
+        label="Level", choices=[("1", "Level 1"), ("2", "Level 2")], widget=forms.RadioSelect
+    )
     name = forms.CharField(label="Name", help_text="As on your identity document")
 
 
