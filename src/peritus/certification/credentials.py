@@ -1,4 +1,4 @@
-"""The certificate seal: an Ed25519 signature the QR code carries (R6, ADR 0007, ADR 0014).
+"""The certificate seal: an Ed25519 signature the QR code carries (R6, ADR 0007).
 
 The seal is a compact JWS (RFC 7515) signed with EdDSA (RFC 8037) whose claims are short:
 

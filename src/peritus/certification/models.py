@@ -443,7 +443,7 @@ class CertificateStatusChange(models.Model):
 
 
 class SigningKey(TimeStampedModel):
-    """A public key that sealed certificates; stays published after rotation (ADR 0014)."""
+    """A public key that sealed certificates; stays published after rotation (ADR 0007)."""
 
     kid = models.CharField(_("key id"), max_length=32, unique=True)
     public_key = models.CharField(_("public key (base64url, raw Ed25519)"), max_length=64)

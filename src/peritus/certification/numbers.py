@@ -7,7 +7,7 @@ The check character is a Damm-style check over the quasigroup `x ∘ y = α·x �
 field GF(32) (α = the generator x, modulus x⁵ + x² + 1), over Crockford's 32-character alphabet
 `0-9 A-Z` without I, L, O and U. Because α ≠ 0 every single substituted character changes the
 result, and because α ≠ 1 the quasigroup is totally anti-symmetric, so every swap of two adjacent
-characters does too (ADR 0013). The look-alikes are not errors at all: input is folded first
+characters does too (ADR 0015). The look-alikes are not errors at all: input is folded first
 (O → 0, I and L → 1, U → V), so a reader who types `WI-OOO1234-K` finds the certificate.
 
 A reissued version carries a revision suffix: `WI-0001234-K-R2`.
