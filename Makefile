@@ -19,7 +19,7 @@ PIP := $(BIN)/pip install --quiet --disable-pip-version-check
 QUIET_PIP := 2>&1 | { grep -v "^WARNING: Location 'file:" || true; }
 
 .PHONY: help demo serve test test-sqlite test-postgres check lint typecheck imports migrations-check demo-smoke \
-	bench system-deps browser postgres clean lock
+	bench system-deps browser postgres clean lock redis
 
 help:
 	@echo "make demo   — run Peritus with demo data on http://127.0.0.1:8000"
@@ -63,7 +63,7 @@ serve: $(VENV)/.runtime $(DEMO_ENV)
 
 # --- tests ---------------------------------------------------------------------------------------
 
-system-deps: browser postgres
+system-deps: browser postgres redis
 
 browser:
 	@if ! command -v chromium >/dev/null 2>&1; then \
@@ -79,6 +79,16 @@ postgres:
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start 2>/dev/null || true; \
 		sleep 2; fi
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL is required on 127.0.0.1:5432 for the test suite"; exit 1; }
+
+redis:
+	@if ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then \
+		echo "Redis is not answering on 127.0.0.1:6379; trying to start it"; \
+		if ! command -v redis-server >/dev/null 2>&1; then \
+			SUDO=$$( [ "$$(id -u)" = 0 ] && echo "" || echo sudo ); \
+			$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends redis-server >/dev/null; \
+		fi; \
+		redis-server --bind 127.0.0.1 --port 6379 --daemonize yes >/dev/null; sleep 1; fi
+	@redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1 || { echo "Redis is required on 127.0.0.1:6379 for the test suite (shared rate-limit cache)"; exit 1; }
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests conftest.py
@@ -101,11 +111,11 @@ define run_pytest
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests"; exit 1; fi; exit $$status
 endef
 
-test-sqlite: $(VENV)/.dev browser
+test-sqlite: $(VENV)/.dev browser redis
 	@echo "== test suite on SQLite"
 	@unset DATABASE_URL; $(call run_pytest,)
 
-test-postgres: $(VENV)/.dev browser postgres
+test-postgres: $(VENV)/.dev browser postgres redis
 	@echo "== test suite on PostgreSQL ($(PG_URL))"
 	@DATABASE_URL=$(PG_URL) $(call run_pytest,)
 
