@@ -20,7 +20,12 @@ __all__ = [
     "revoke_signing_key",
 ]
 
-# Lifecycle after issue (9.5, 9.6)
+# Lifecycle after issue (9.5, 9.6), with the scheduled jobs of `peritus tick` (jobs.py)
+from peritus.certification.services.deadlines import (
+    escalate_withdrawal_proposals,
+    propose_withdrawals,
+)
+from peritus.certification.services.expiry import expire_certificates
 from peritus.certification.services.lifecycle import (
     extend_suspension,
     reduce_scope,
@@ -29,11 +34,17 @@ from peritus.certification.services.lifecycle import (
     suspend_certificate,
     withdraw_certificate,
 )
+from peritus.certification.services.reminders import send_expiry_reminder, send_expiry_reminders
 
 __all__ += [
+    "escalate_withdrawal_proposals",
+    "expire_certificates",
     "extend_suspension",
+    "propose_withdrawals",
     "reduce_scope",
     "reinstate_certificate",
+    "send_expiry_reminder",
+    "send_expiry_reminders",
     "surrender_certificate",
     "suspend_certificate",
     "withdraw_certificate",
