@@ -16,6 +16,7 @@ from peritus.core.predicates import add_perm, is_superuser, predicate
 
 is_officer = role_predicate(RoleCode.CERTIFICATION_OFFICER)
 is_decision_maker = role_predicate(RoleCode.DECISION_MAKER)
+is_scheme_manager = role_predicate(RoleCode.SCHEME_MANAGER)
 is_certification_staff = role_predicate(
     RoleCode.CERTIFICATION_OFFICER,
     RoleCode.DECISION_MAKER,
@@ -58,3 +59,10 @@ add_perm("certification.issue_certificate", is_officer)
 add_perm("certification.record_terms_acceptance", is_officer)
 add_perm("certification.accept_terms", is_decision_subject)
 add_perm("certification.view_evidence_chain", may_see_evidence)
+# Lifecycle after issue (9.5): the services re-check the role, independence and status.
+add_perm("certification.decide_lifecycle", is_decision_maker)
+add_perm("certification.surrender_certificate", is_holder)
+add_perm("certification.list_bulk_operations", is_decision_maker | is_scheme_manager)
+add_perm("certification.prepare_bulk_operation", is_decision_maker)
+add_perm("certification.view_bulk_operation", is_decision_maker | is_scheme_manager)
+add_perm("certification.migrate_holders", is_scheme_manager)

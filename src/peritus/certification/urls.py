@@ -1,6 +1,6 @@
 from django.urls import path
 
-from peritus.certification.views import office, portal
+from peritus.certification.views import bulk, lifecycle, office, portal
 
 app_name = "certification"
 
@@ -8,6 +8,8 @@ DECISIONS = "office/certification/decisions/"
 FILES = "office/certification/applications/<str:reference>/"
 CERTIFICATES = "office/certificates/"
 PORTAL = "portal/certificates/"
+CERTIFICATE = f"{CERTIFICATES}<str:number>/"
+BULK = f"{CERTIFICATES}bulk/"
 
 urlpatterns = [
     path(DECISIONS, office.decision_queue, name="decision-queue"),
@@ -21,6 +23,27 @@ urlpatterns = [
         f"{FILES}evidence.zip", office.application_evidence_pack, name="application-evidence-pack"
     ),
     path(CERTIFICATES, office.certificate_list, name="certificate-list"),
+    # Before the certificate's own paths: "bulk" and "migrations" are not certificate numbers.
+    path(BULK, bulk.bulk_list, name="bulk-list"),
+    path(f"{BULK}new/", bulk.bulk_create, name="bulk-create"),
+    path(f"{BULK}migrations/new/", bulk.migration_create, name="migration-create"),
+    path(f"{BULK}<str:reference>/", bulk.bulk_detail, name="bulk-detail"),
+    path(f"{BULK}<str:reference>/confirm/", bulk.bulk_confirm, name="bulk-confirm"),
+    path(f"{BULK}<str:reference>/run/", bulk.bulk_run, name="bulk-run"),
+    path(f"{BULK}<str:reference>/cancel/", bulk.bulk_cancel, name="bulk-cancel"),
+    path(f"{CERTIFICATE}suspend/", lifecycle.certificate_suspend, name="certificate-suspend"),
+    path(
+        f"{CERTIFICATE}suspension/extend/",
+        lifecycle.certificate_extend_suspension,
+        name="certificate-extend-suspension",
+    ),
+    path(f"{CERTIFICATE}reinstate/", lifecycle.certificate_reinstate, name="certificate-reinstate"),
+    path(f"{CERTIFICATE}withdraw/", lifecycle.certificate_withdraw, name="certificate-withdraw"),
+    path(
+        f"{CERTIFICATE}reduce-scope/",
+        lifecycle.certificate_reduce_scope,
+        name="certificate-reduce-scope",
+    ),
     path(f"{CERTIFICATES}<str:number>/", office.certificate_detail, name="certificate-detail"),
     path(
         f"{CERTIFICATES}<str:number>/revisions/<int:revision>.pdf",
@@ -46,6 +69,11 @@ urlpatterns = [
     path(f"{PORTAL}decisions/<str:reference>/terms/", portal.portal_terms, name="portal-terms"),
     path(
         f"{PORTAL}<str:number>/", portal.portal_certificate_detail, name="portal-certificate-detail"
+    ),
+    path(
+        f"{PORTAL}<str:number>/surrender/",
+        lifecycle.portal_certificate_surrender,
+        name="portal-certificate-surrender",
     ),
     path(
         f"{PORTAL}<str:number>/revisions/<int:revision>.pdf",

@@ -15,7 +15,9 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peritus.accounts.models import User
@@ -32,6 +34,7 @@ from peritus.certification.forms import (
     IssueForm,
     ReissueForm,
 )
+from peritus.certification.lifecycle_checks import holder_involvements, status_allows
 from peritus.certification.models import (
     Certificate,
     CertificateVersion,
@@ -279,10 +282,42 @@ def certificate_list(request: HttpRequest) -> HttpResponse:
     return render(request, "certification/certificate_list.html", {"form": form, "page": page})
 
 
+LIFECYCLE_ACTIONS = (
+    ("suspend", "certification:certificate-suspend", _lazy("Suspend")),
+    ("extend_suspension", "certification:certificate-extend-suspension", _lazy("Extend")),
+    ("reinstate", "certification:certificate-reinstate", _lazy("Reinstate")),
+    ("reduce_scope", "certification:certificate-reduce-scope", _lazy("Reduce the scope")),
+    ("withdraw", "certification:certificate-withdraw", _lazy("Withdraw")),
+)
+
+
+def _lifecycle_context(request: HttpRequest, certificate: Certificate) -> dict[str, Any]:
+    """The decisions the viewer may open (by the certificate's status) and why they may not."""
+    may_decide = request.user.has_perm("certification.decide_lifecycle", certificate)
+    today = timezone.localdate()
+    actions = []
+    if may_decide:
+        actions = [
+            (label, reverse(url_name, kwargs={"number": certificate.number}))
+            for action, url_name, label in LIFECYCLE_ACTIONS
+            if status_allows(certificate, action, today=today).allowed
+        ]
+    return {
+        "may_decide": may_decide,
+        "lifecycle_actions": actions,
+        "involvements": holder_involvements(request.user, certificate, on=today)
+        if may_decide
+        else [],
+        "lifecycle_decisions": selectors.list_lifecycle_decisions(certificate),
+        "suspension": selectors.get_open_suspension(certificate),
+    }
+
+
 def _certificate_page(
     request: HttpRequest, certificate: Certificate, status: int = 200, **forms: Any
 ) -> HttpResponse:
     context: dict[str, Any] = {
+        **_lifecycle_context(request, certificate),
         "certificate": certificate,
         "public": certificate.public_status(),
         "versions": selectors.list_versions(certificate),

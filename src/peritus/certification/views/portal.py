@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -13,6 +14,7 @@ from peritus.accounts.selectors import get_person_of_user
 from peritus.certification import selectors
 from peritus.certification.documents import revision_file_name, revision_pdf
 from peritus.certification.forms import TermsForm
+from peritus.certification.lifecycle_checks import status_allows
 from peritus.certification.models import Certificate, CertificateVersion, DecisionOutcome
 from peritus.certification.services import accept_certificate_terms
 from peritus.certification.views.office import _pdf_response
@@ -64,6 +66,11 @@ def portal_certificate_detail(request: HttpRequest, number: str) -> HttpResponse
             "public": certificate.public_status(),
             "versions": selectors.list_versions(certificate),
             "changes": selectors.list_status_changes(certificate),
+            "lifecycle_decisions": selectors.list_lifecycle_decisions(certificate),
+            "suspension": selectors.get_open_suspension(certificate),
+            "may_surrender": status_allows(
+                certificate, "surrender", today=timezone.localdate()
+            ).allowed,
         },
     )
 
