@@ -63,6 +63,11 @@ class RoleAssignmentForm(forms.Form):
         required=False,
         empty_label=_("All schemes"), help_text=_("Limit the role to one scheme, if the role allows it."),
     )  # fmt: skip
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), required=False, choices=settings.LANGUAGES,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Examiners: the languages they are approved to assess in. None: every language."),
+    )  # fmt: skip
     valid_from = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
     valid_until = forms.DateField(
         label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}),

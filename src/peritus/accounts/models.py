@@ -158,6 +158,14 @@ class RoleAssignment(TimeStampedModel):
         related_name="role_assignments",
         help_text=_("Empty: the role applies to every scheme"),
     )
+    languages = models.JSONField(
+        _("languages"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "Examiners: the languages they are approved to assess in (R14). Empty: every language."
+        ),
+    )
     valid_from = models.DateField(default=timezone.localdate)
     valid_until = models.DateField(null=True, blank=True)
     granted_by = models.ForeignKey(

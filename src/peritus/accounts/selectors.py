@@ -32,6 +32,15 @@ class RoleGrant:
     active: bool  # False while the personnel agreement for the role is not accepted
     agreement_id: int | None
     scheme_name: str = ""
+    languages: tuple[str, ...] = ()  # empty: every language
+
+    def covers(self, role: str, *, scheme_id: int | None, language: str | None) -> bool:
+        """This grant is for `role`, and for the scheme and language asked (None: any)."""
+        return (
+            self.role == role
+            and (self.scheme_id is None or scheme_id is None or self.scheme_id == scheme_id)
+            and (not self.languages or language is None or language in self.languages)
+        )
 
 
 def current_agreement_for(
@@ -89,7 +98,13 @@ def role_grants(user: Any, *, on: dt.date | None = None) -> list[RoleGrant]:
                 agreement_id is not None and agreement_id in accepted
             )
             grants.append(
-                RoleGrant(assignment.role.code, assignment.scheme_id, active, agreement_id)
+                RoleGrant(
+                    assignment.role.code,
+                    assignment.scheme_id,
+                    active,
+                    agreement_id,
+                    languages=tuple(assignment.languages or ()),
+                )
             )
     if on is None:
         setattr(user, _CACHE_ATTRIBUTE, tuple(grants))
@@ -101,25 +116,24 @@ def forget_cached_roles(user: Any) -> None:
         delattr(user, _CACHE_ATTRIBUTE)
 
 
-def has_role(user: Any, role: RoleCode | str, *, scheme_id: int | None = None) -> bool:
-    """True if `user` may act in `role` now (for `scheme_id`, when the role is limited to schemes)."""
+def has_role(
+    user: Any, role: RoleCode | str, *, scheme_id: int | None = None, language: str | None = None
+) -> bool:
+    """True if `user` may act in `role` now (for `scheme_id`, when the role is limited to schemes,
+    and in `language`, when the approval is limited to languages — examiners, R14)."""
     code = str(role)
     return any(
-        grant.active
-        and grant.role == code
-        and (grant.scheme_id is None or scheme_id is None or grant.scheme_id == scheme_id)
+        grant.active and grant.covers(code, scheme_id=scheme_id, language=language)
         for grant in role_grants(user)
     )
 
 
 def holds_role_awaiting_agreement(
-    user: Any, role: RoleCode | str, *, scheme_id: int | None = None
+    user: Any, role: RoleCode | str, *, scheme_id: int | None = None, language: str | None = None
 ) -> bool:
     code = str(role)
     return any(
-        not grant.active
-        and grant.role == code
-        and (grant.scheme_id is None or scheme_id is None or grant.scheme_id == scheme_id)
+        not grant.active and grant.covers(code, scheme_id=scheme_id, language=language)
         for grant in role_grants(user)
     )
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 
 from peritus.accounts.errors import AccountsError, AccountsInputError, RoleNotHeldError
@@ -26,21 +29,39 @@ from peritus.accounts.roles import FORBIDDEN_COMBINATIONS, RoleCode
 from peritus.accounts.selectors import forget_cached_roles, has_role, holds_role_awaiting_agreement
 from peritus.audit_trail.services import record_event
 
+
+def language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
 TOKEN_PREFIX = "prt_"  # noqa: S105 - a public prefix that makes leaked tokens recognisable
 
 
-def require_role(user: Any, role: RoleCode | str, *, scheme_id: int | None = None) -> None:
-    """Raise unless `user` may act in `role` now. Called first by every service that needs a role."""
+def require_role(
+    user: Any, role: RoleCode | str, *, scheme_id: int | None = None, language: str | None = None
+) -> None:
+    """Raise unless `user` may act in `role` now (for the scheme and, when given, the language).
+
+    Called first by every service that needs a role."""
     if (
         user is not None
         and getattr(user, "is_superuser", False)
         and str(role) == RoleCode.ADMINISTRATOR
     ):
         return
-    if has_role(user, role, scheme_id=scheme_id):
+    if has_role(user, role, scheme_id=scheme_id, language=language):
         return
     label = RoleCode(str(role)).label
-    if holds_role_awaiting_agreement(user, role, scheme_id=scheme_id):
+    if language is not None and has_role(user, role, scheme_id=scheme_id):
+        raise RoleNotHeldError(
+            "not_approved_for_language",
+            _("Your approval as %(role)s does not cover assessments in %(language)s.")
+            % {"role": label, "language": language_name(language)},
+        )
+    if holds_role_awaiting_agreement(user, role, scheme_id=scheme_id, language=language):
         raise RoleNotHeldError(
             "agreement_not_accepted",
             _("You must accept the current personnel agreement before acting as %(role)s.")
@@ -124,8 +145,11 @@ def assign_role(
     valid_from: dt.date | None = None,
     valid_until: dt.date | None = None,
     reason: str = "",
+    languages: Sequence[str] = (),
 ) -> RoleAssignment:
-    """Give `user` a role (for one scheme or all). Refuses the combinations the standard forbids."""
+    """Give `user` a role (for one scheme or all, for some languages or all).
+
+    Refuses the combinations the standard forbids."""
     if actor is not None:
         require_role(actor, RoleCode.ADMINISTRATOR)
     role_row = Role.objects.filter(code=str(role)).first()
@@ -138,6 +162,17 @@ def assign_role(
         )
     if valid_until is not None and valid_until < valid_from:
         raise AccountsInputError("end_before_start", _("The end date is before the start date."))
+    known_languages = {code for code, _name in settings.LANGUAGES}
+    unknown = sorted(set(languages) - known_languages)
+    if unknown:
+        raise AccountsInputError(
+            "unknown_language", _("Unknown language: %(codes)s.") % {"codes": ", ".join(unknown)}
+        )
+    if languages and role_row.code != RoleCode.EXAMINER:
+        raise AccountsInputError(
+            "languages_for_examiners_only",
+            _("Only an examiner's approval is limited to languages."),
+        )
     if scheme is not None and not role_row.scheme_scoped:
         raise AccountsInputError(
             "role_not_scheme_scoped", _("This role applies to the whole body, not one scheme.")
@@ -162,6 +197,7 @@ def assign_role(
         scheme=scheme,
         valid_from=valid_from,
         valid_until=valid_until,
+        languages=sorted(set(languages)),
         granted_by=actor,
     )
     record_event(
@@ -171,7 +207,8 @@ def assign_role(
         related=[user],
         reason=reason,
         data={"role": role_row.code, "scheme_id": getattr(scheme, "pk", None),
-              "valid_from": valid_from, "valid_until": valid_until},
+              "valid_from": valid_from, "valid_until": valid_until,
+              "languages": sorted(set(languages))},
     )  # fmt: skip
     forget_cached_roles(user)
     return assignment

@@ -68,6 +68,7 @@ def person_roles(request: HttpRequest, user_id: int) -> HttpResponse:
                     valid_from=form.cleaned_data["valid_from"],
                     valid_until=form.cleaned_data["valid_until"],
                     reason=form.cleaned_data["reason"],
+                    languages=form.cleaned_data["languages"],
                 )
             except DomainError as error:
                 form.add_error(None, error.message)

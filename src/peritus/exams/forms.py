@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any, override
 
 from django import forms
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -83,6 +84,11 @@ class EventForm(forms.Form):
         help_text=_("The address and room, or how candidates join an online session"),
     )
     capacity = forms.IntegerField(label=_("Capacity"), min_value=1, max_value=10000)
+    language = forms.ChoiceField(
+        label=_("Language of the assessment"), choices=settings.LANGUAGES,
+        initial=settings.LANGUAGE_CODE, required=False,
+        help_text=_("Only examiners approved for this language are assigned and mark it."),
+    )  # fmt: skip
     double_marking = forms.BooleanField(
         label=_("Every result is marked by two examiners"), required=False
     )

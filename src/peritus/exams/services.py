@@ -126,12 +126,14 @@ def schedule_event(
     double_marking: bool = False,
     marking_tolerance: Decimal | None = None,
     notes: str = "",
+    language: str | None = None,
 ) -> AssessmentEvent:
     """Schedule a sitting of one assessment component of a scheme version in use."""
     return create_event(
         actor=actor, component=component, starts_at=starts_at, location=location,
         capacity=capacity, delivery=delivery, duration_minutes=duration_minutes,
         double_marking=double_marking, marking_tolerance=marking_tolerance, notes=notes,
+        language=language,
     )  # fmt: skip
 
 
@@ -147,6 +149,7 @@ def create_event(
     double_marking: bool = False,
     marking_tolerance: Decimal | None = None,
     notes: str = "",
+    language: str | None = None,
 ) -> AssessmentEvent:
     """Building block of `schedule_event` (and of online sessions), inside the caller's transaction."""
     version = component.scheme_version
@@ -161,6 +164,9 @@ def create_event(
         )
     if capacity < 1:
         raise ExamsInputError("capacity_too_small", _("An event seats at least one candidate."))
+    language = language or settings.LANGUAGE_CODE
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        raise ExamsInputError("unknown_language", _("Choose one of the body's languages."))
     duration = duration_minutes or component.duration_minutes
     if not duration or duration < 1:
         raise ExamsInputError("duration_required", _("Give the duration in minutes."))
@@ -178,14 +184,19 @@ def create_event(
         scheme_id=version.scheme_id, scheme_version=version, component=component,
         starts_at=starts_at, duration_minutes=duration, delivery=delivery,
         location=location.strip(), capacity=capacity, double_marking=double_marking,
-        marking_tolerance=tolerance, notes=notes.strip(), scheduled_by=actor,
+        marking_tolerance=tolerance, notes=notes.strip(), scheduled_by=actor, language=language,
     )  # fmt: skip
     record_event(
         ExamsEvent.EVENT_SCHEDULED,
         actor=actor,
         subject=event,
         related=[component],
-        data={"reference": event.reference, "starts_at": starts_at, "capacity": capacity},
+        data={
+            "reference": event.reference,
+            "starts_at": starts_at,
+            "capacity": capacity,
+            "language": language,
+        },
     )
     return event
 
@@ -210,6 +221,14 @@ def assign_personnel(
         raise ExamsError(
             "not_an_approved_examiner",
             _("%(name)s is not an approved examiner for this scheme.") % {"name": user},
+        )
+    if role == AssignmentRole.EXAMINER and not has_role(
+        user, RoleCode.EXAMINER, scheme_id=event.scheme_id, language=event.language
+    ):
+        raise ExamsError(
+            "not_approved_for_language",
+            _("%(name)s is not approved to examine in %(language)s.")
+            % {"name": user, "language": event.get_language_display()},
         )
     if role == AssignmentRole.INVIGILATOR and not has_role(
         user, RoleCode.INVIGILATOR, scheme_id=event.scheme_id
@@ -529,7 +548,7 @@ def _check_marker(actor: Any, event: AssessmentEvent) -> None:
             "invigilator_cannot_score",
             _("An invigilator supervises the sitting and never scores it (ISO/IEC 17024, 6.2)."),
         )
-    require_role(actor, RoleCode.EXAMINER, scheme_id=event.scheme_id)
+    require_role(actor, RoleCode.EXAMINER, scheme_id=event.scheme_id, language=event.language)
     undeclared = list_undeclared_entries(event, actor)
     if undeclared:
         raise ImpartialityError(

@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from peritus.accounts.errors import AccountsError, AccountsInputError, RoleNotHeldError
-from peritus.accounts.models import RoleAssignment, User
+from peritus.accounts.models import AgreementAcceptance, Role, RoleAssignment, User
 from peritus.accounts.roles import RoleCode
-from peritus.accounts.selectors import has_role
+from peritus.accounts.selectors import current_agreement_for, forget_cached_roles, has_role
 from peritus.accounts.services import assign_role, revoke_role
 from peritus.accounts.tests.factories import grant_role, make_user
 from peritus.audit_trail.models import AuditEvent
@@ -111,3 +111,51 @@ def test_revoking_needs_a_reason(administrator: User) -> None:
         revoke_role(actor=administrator, assignment=assignment, reason=" ")
 
     assert error.value.code == "reason_required"
+
+
+def accept_examiner_agreement(user: User) -> None:
+    agreement = current_agreement_for(Role.objects.get(code=RoleCode.EXAMINER))
+    if agreement is not None:
+        AgreementAcceptance.objects.create(user=user, agreement=agreement)
+    forget_cached_roles(user)
+
+
+def test_an_examiner_is_approved_for_the_languages_given(administrator: User) -> None:
+    user = make_user()
+
+    assign_role(actor=administrator, user=user, role=RoleCode.EXAMINER, languages=["fr", "de"])
+    accept_examiner_agreement(user)
+
+    assert has_role(user, RoleCode.EXAMINER, language="fr")
+    assert has_role(user, RoleCode.EXAMINER, language="de")
+    assert not has_role(user, RoleCode.EXAMINER, language="en")
+    event = AuditEvent.objects.get(event_type="accounts.role_assignment.created")
+    assert event.data["languages"] == ["de", "fr"]
+
+
+def test_an_approval_without_languages_covers_every_language(administrator: User) -> None:
+    user = make_user()
+
+    assign_role(actor=administrator, user=user, role=RoleCode.EXAMINER)
+    accept_examiner_agreement(user)
+
+    assert has_role(user, RoleCode.EXAMINER, language="es")
+
+
+@pytest.mark.parametrize(
+    ("role", "languages", "code"),
+    [
+        (RoleCode.EXAMINER, ["xx"], "unknown_language"),
+        (RoleCode.DECISION_MAKER, ["en"], "languages_for_examiners_only"),
+    ],
+)
+def test_languages_are_refused_when_unknown_or_not_for_an_examiner(
+    administrator: User, role: RoleCode, languages: list[str], code: str
+) -> None:
+    user = make_user()
+
+    with pytest.raises(AccountsInputError) as error:
+        assign_role(actor=administrator, user=user, role=role, languages=languages)
+
+    assert error.value.code == code
+    assert not RoleAssignment.objects.filter(user=user).exists()

@@ -65,6 +65,13 @@ class AssessmentEvent(FSMModelMixin, TimeStampedModel):
         help_text=_("The address and room, or how candidates join an online session"),
     )
     capacity = models.PositiveSmallIntegerField(_("capacity"))
+    language = models.CharField(
+        _("language of the assessment"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+        help_text=_("Only examiners approved for this language mark it (R14)"),
+    )
     double_marking = models.BooleanField(
         _("every result is marked twice"),
         default=False,

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from peritus.accounts.models import User
+from peritus.accounts.models import RoleAssignment, User
 from peritus.accounts.roles import RoleCode
+from peritus.accounts.selectors import forget_cached_roles
 from peritus.accounts.tests.factories import grant_role, make_staff
 from peritus.applications.models import Application
 from peritus.audit_trail.models import AuditEvent
@@ -58,6 +59,20 @@ def test_an_examiner_approved_for_another_scheme_is_refused(
         assign_personnel(actor=officer, event=event, user=elsewhere, role="examiner")
 
     assert error.value.code == "not_an_approved_examiner"
+
+
+def test_an_examiner_approved_only_for_another_language_is_refused(
+    officer: User, event: AssessmentEvent
+) -> None:
+    french_only = make_staff(RoleCode.EXAMINER)
+    RoleAssignment.objects.filter(user=french_only).update(languages=["fr"])
+    forget_cached_roles(french_only)
+
+    with pytest.raises(DomainError) as error:
+        assign_personnel(actor=officer, event=event, user=french_only, role="examiner")
+
+    assert (event.language, error.value.code) == ("en", "not_approved_for_language")
+    assert not event.assignments.exists()
 
 
 def test_an_examiner_without_an_accepted_agreement_is_refused(

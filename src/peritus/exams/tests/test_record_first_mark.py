@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from peritus.accounts.models import User
+from peritus.accounts.errors import RoleNotHeldError
+from peritus.accounts.models import RoleAssignment, User
 from peritus.accounts.roles import RoleCode
+from peritus.accounts.selectors import forget_cached_roles
 from peritus.accounts.tests.factories import make_staff
 from peritus.applications.models import Application
 from peritus.audit_trail.models import AuditEvent
@@ -80,6 +82,20 @@ def test_an_examiner_who_declared_no_conflict_records_a_pass(
     audit = AuditEvent.objects.get(event_type=ExamsEvent.FIRST_MARK_RECORDED)
     assert audit.actor_id == examiner.pk
     assert "82" not in audit.payload  # scores stay out of the audit payload (personal data)
+
+
+def test_an_examiner_whose_approval_no_longer_covers_the_language_is_refused(
+    examiner: User, entry: EventCandidate
+) -> None:
+    declare(examiner, entry, has_conflict=False)
+    RoleAssignment.objects.filter(user=examiner).update(languages=["de"])
+    forget_cached_roles(examiner)
+
+    with pytest.raises(RoleNotHeldError) as error:
+        record_first_mark(actor=examiner, entry=entry, score=80)
+
+    assert error.value.code == "not_approved_for_language"
+    assert not ComponentResult.objects.exists()
 
 
 def test_a_score_below_the_pass_mark_fails(examiner: User, entry: EventCandidate) -> None:
