@@ -49,3 +49,8 @@ __all__ += [
     "suspend_certificate",
     "withdraw_certificate",
 ]
+
+# Recertification (9.6): validity extended from the previous expiry, certificate reissued
+from peritus.certification.services.renewal import renew_certificate
+
+__all__ += ["renew_certificate"]
