@@ -200,9 +200,13 @@ class BulkOperationForm(forms.Form):
     )
     reason = forms.CharField(
         label=_("Reasons"),
+        required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5000,
-        help_text=_("Every holder reads them in the notice, e.g. the annual fee unpaid."),
+        help_text=_(
+            "For a suspension or withdrawal every holder reads them in the notice, e.g. the "
+            "annual fee unpaid. Optional for reminders."
+        ),
     )
     conditions = forms.CharField(
         label=_("Conditions for reinstatement (suspension)"),

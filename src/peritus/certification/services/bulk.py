@@ -1,5 +1,9 @@
 """Bulk operations on certificates (9.5, 9.6): prepare with a preview, confirm, run, report.
 
+Kinds: suspend or withdraw a list (decision makers; e.g. the annual fee unpaid after review), send
+expiry reminders now to a list (certification officers), move the holders of a scheme version to
+the published version (scheme managers).
+
 A list of certificate numbers (or, for a move to a new scheme version, every holder of a version)
 becomes a `BulkOperation` with one `BulkOperationItem` per certificate. The preview foresees, with
 the same reads the services use (role, independence from the holder, status, dates, scope), which
@@ -21,6 +25,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -51,20 +56,33 @@ from peritus.certification.services.migration import (
     migrate_certificate,
     migration_refusal,
 )
+from peritus.certification.services.reminders import send_expiry_reminder
 from peritus.certification.status import LAPSING_STATUSES
 from peritus.core.errors import DomainError
 from peritus.schemes.models import SchemeVersion
 
 MAX_ITEMS = 2000
+STALE_RUN = dt.timedelta(hours=1)
 _SEPARATORS = re.compile(r"[\s,;]+")
 
 #: Who may run each kind of list operation (the services check the same role per certificate).
 ROLE_FOR_KIND: dict[str, RoleCode] = {
     BulkOperationKind.SUSPEND: RoleCode.DECISION_MAKER,
     BulkOperationKind.WITHDRAW: RoleCode.DECISION_MAKER,
+    BulkOperationKind.SEND_REMINDERS: RoleCode.CERTIFICATION_OFFICER,
     BulkOperationKind.MIGRATE: RoleCode.SCHEME_MANAGER,
 }
-LIST_KINDS = (BulkOperationKind.SUSPEND, BulkOperationKind.WITHDRAW)
+LIST_KINDS = (
+    BulkOperationKind.SUSPEND,
+    BulkOperationKind.WITHDRAW,
+    BulkOperationKind.SEND_REMINDERS,
+)
+#: The action name `status_allows` knows each kind by.
+STATUS_ACTION: dict[str, str] = {
+    BulkOperationKind.SUSPEND: "suspend",
+    BulkOperationKind.WITHDRAW: "withdraw",
+    BulkOperationKind.SEND_REMINDERS: "remind",
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -145,10 +163,11 @@ def foresee(
     role = ROLE_FOR_KIND[kind]
     if not has_role(actor, role, scheme_id=certificate.get_scheme_id()):
         return Foreseen("role_not_held", _("This needs the role %(role)s.") % {"role": role.label})
-    involved = holder_involvements(actor, certificate, on=today)
-    if involved:
-        return Foreseen(involved[0].code, involved[0].message)
-    check = status_allows(certificate, str(kind), today=today)
+    if kind != BulkOperationKind.SEND_REMINDERS:  # a reminder is no decision about the holder
+        involved = holder_involvements(actor, certificate, on=today)
+        if involved:
+            return Foreseen(involved[0].code, involved[0].message)
+    check = status_allows(certificate, STATUS_ACTION[kind], today=today)
     if not check.allowed:
         return Foreseen(check.code, check.message)
     if (
@@ -240,7 +259,7 @@ def prepare_bulk_operation(
     role = ROLE_FOR_KIND[kind]
     require_role(actor, role)
     reason = (reason or "").strip()
-    if not reason:
+    if not reason and kind != BulkOperationKind.SEND_REMINDERS:
         raise CertificationInputError(
             "reason_required", _("Give the reasons; every holder reads them in the notice.")
         )
@@ -339,10 +358,15 @@ def _claim(operation: BulkOperation, actor: User) -> tuple[BulkOperation, bool]:
             % {"status": BulkOperationStatus(operation.status).label.lower()},
         )
     now = timezone.now()
+    due = operation.effective_on is None or operation.effective_on <= timezone.localdate(now)
     operation.schedule()
     operation.confirmed_by = actor
     operation.confirmed_at = now
-    operation.save(update_fields=["status", "confirmed_by", "confirmed_at", "updated_at"])
+    if due:
+        operation.executed_at = now  # claimed for the run that follows (see _start)
+    operation.save(
+        update_fields=["status", "confirmed_by", "confirmed_at", "executed_at", "updated_at"]
+    )
     record_event(
         CertificationEvent.BULK_OPERATION_CONFIRMED,
         actor=actor,
@@ -355,8 +379,21 @@ def _claim(operation: BulkOperation, actor: User) -> tuple[BulkOperation, bool]:
         },
         occurred_at=now,
     )
-    due = operation.effective_on is None or operation.effective_on <= timezone.localdate(now)
     return operation, due
+
+
+def _start(operation: BulkOperation, now: dt.datetime) -> bool:
+    """Claim a scheduled operation for one run (the page and `peritus tick` may both try).
+
+    While the status is still "scheduled", `executed_at` marks a run in progress; a claim older
+    than `STALE_RUN` is taken to be a run that crashed, and may be taken over (pending items only).
+    """
+    claimed = (
+        BulkOperation.objects.filter(pk=operation.pk, status=BulkOperationStatus.SCHEDULED)
+        .filter(Q(executed_at__isnull=True) | Q(executed_at__lt=now - STALE_RUN))
+        .update(executed_at=now)
+    )
+    return claimed == 1
 
 
 def _service_for(operation: BulkOperation, actor: User) -> Callable[[Certificate], Any]:
@@ -373,6 +410,10 @@ def _service_for(operation: BulkOperation, actor: User) -> Callable[[Certificate
     if kind == BulkOperationKind.WITHDRAW:
         return lambda certificate: withdraw_certificate(
             certificate=certificate, actor=actor, reason=operation.reason, bulk_operation=operation
+        )
+    if kind == BulkOperationKind.SEND_REMINDERS:
+        return lambda certificate: send_expiry_reminder(
+            certificate=certificate, actor=actor, bulk_operation=operation
         )
     if kind == BulkOperationKind.MIGRATE:
         target = operation.target_version
@@ -395,14 +436,12 @@ def _run(operation: BulkOperation, actor: User) -> BulkOperation:
         try:
             service(item.certificate)
         except DomainError as error:
-            item.outcome, item.code, item.message = (
-                BulkItemOutcome.REFUSED,
-                error.code,
-                error.message,
-            )
+            outcome, code, message = BulkItemOutcome.REFUSED, error.code, error.message
         else:
-            item.outcome, item.code, item.message = BulkItemOutcome.DONE, "", ""
-        item.save(update_fields=["outcome", "code", "message"])
+            outcome, code, message = BulkItemOutcome.DONE, "", ""
+        BulkOperationItem.objects.filter(pk=item.pk, outcome=BulkItemOutcome.PENDING).update(
+            outcome=outcome, code=code, message=message
+        )
     return _finish(operation, actor)
 
 
@@ -452,6 +491,10 @@ def run_scheduled_operation(*, operation: BulkOperation, actor: User) -> BulkOpe
             _("The transition date (%(date)s) has not come yet.")
             % {"date": operation.effective_on.isoformat()},
         )
+    if not _start(operation, timezone.now()):
+        raise CertificationError(
+            "operation_running", _("This operation is being carried out; reload in a moment.")
+        )
     return _run(operation, actor)
 
 
@@ -464,7 +507,7 @@ def run_due_operations(*, now: dt.datetime) -> int:
     count = 0
     for operation in due.order_by("effective_on", "pk"):
         actor = operation.confirmed_by
-        if actor is None:
+        if actor is None or not _start(operation, now):
             continue
         _run(operation, actor)
         count += 1
@@ -480,7 +523,9 @@ def cancel_bulk_operation(*, operation: BulkOperation, actor: User) -> BulkOpera
         raise CertificationError(
             "operation_not_open", _("This operation has already been carried out.")
         )
-    if operation.items.exclude(outcome=BulkItemOutcome.PENDING).exists():
+    if operation.executed_at is not None or (
+        operation.items.exclude(outcome=BulkItemOutcome.PENDING).exists()
+    ):
         raise CertificationError(
             "operation_started", _("This operation has started; let it finish instead.")
         )

@@ -13,6 +13,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from peritus.accounts.errors import RoleNotHeldError
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.tests.factories import make_staff
@@ -27,9 +28,10 @@ from peritus.certification.models import (
     BulkOperationStatus,
     Certificate,
     CertificateStatus,
+    ExpiryReminder,
     LifecycleDecision,
 )
-from peritus.certification.services import suspend_certificate
+from peritus.certification.services import suspend_certificate, withdraw_certificate
 from peritus.certification.services.bulk import (
     cancel_bulk_operation,
     confirm_bulk_operation,
@@ -46,6 +48,11 @@ pytestmark = pytest.mark.django_db
 
 REASON = "Annual fee unpaid after two reminders and a review of each account."
 CONDITIONS = "Pay the annual fee."
+
+
+@pytest.fixture
+def scheme_manager(db: None) -> User:
+    return make_staff(RoleCode.SCHEME_MANAGER, email="schemes@peritus.example")
 
 
 def in_days(days: int) -> dt.date:
@@ -298,11 +305,12 @@ def test_a_cancelled_operation_changes_nothing_and_cannot_be_confirmed(
     [
         (RoleCode.DECISION_MAKER, 200),
         (RoleCode.SCHEME_MANAGER, 200),
-        (RoleCode.CERTIFICATION_OFFICER, 403),
+        (RoleCode.CERTIFICATION_OFFICER, 200),
         (RoleCode.EXAMINER, 403),
+        (RoleCode.ITEM_AUTHOR, 403),
     ],
 )
-def test_the_list_of_operations_opens_to_decision_makers_and_scheme_managers(
+def test_the_list_of_operations_opens_to_the_roles_that_run_them(
     role: RoleCode, status: int
 ) -> None:
     response = office_client(make_staff(role)).get(reverse("certification:bulk-list"))
@@ -310,15 +318,56 @@ def test_the_list_of_operations_opens_to_decision_makers_and_scheme_managers(
     assert response.status_code == status
 
 
-@pytest.mark.parametrize("role", [RoleCode.CERTIFICATION_OFFICER, RoleCode.SCHEME_MANAGER])
-def test_only_decision_makers_prepare_a_suspension_list(role: RoleCode) -> None:
+def test_a_scheme_manager_prepares_no_list_operation(scheme_manager: User) -> None:
     (first, *_rest) = three_certificates()
-    client = office_client(make_staff(role))
+    client = office_client(scheme_manager)
 
     assert client.get(reverse("certification:bulk-create")).status_code == 403
     response = client.post(reverse("certification:bulk-create"), suspension_form(first.number))
     assert response.status_code == 403
     assert not BulkOperation.objects.exists()
+
+
+def test_an_officer_may_send_reminders_but_not_suspend(officer: User) -> None:
+    (first, *_rest) = three_certificates()
+    client = office_client(officer)
+
+    page = client.post(reverse("certification:bulk-create"), suspension_form(first.number))
+    with pytest.raises(RoleNotHeldError):
+        prepare(officer, [first])
+
+    assert page.status_code == 422
+    assert "Select a valid choice" in page.content.decode()
+    assert not BulkOperation.objects.exists()
+    assert reload(first).status == CertificateStatus.VALID
+
+
+# Reminders now ----------------------------------------------------------------------------------
+
+
+def test_an_officer_sends_expiry_reminders_now_to_a_list(officer: User) -> None:
+    first, second, third = three_certificates()
+    withdraw_certificate(
+        certificate=third, actor=make_staff(RoleCode.DECISION_MAKER), reason="Fraud."
+    )
+    client = office_client(officer)
+
+    prepared = client.post(
+        reverse("certification:bulk-create"),
+        {"kind": "send_reminders", "numbers": f"{first.number} {second.number} {third.number}"},
+    )
+    operation = BulkOperation.objects.get()
+    preview = client.get(prepared["Location"]).content.decode()
+    client.post(
+        reverse("certification:bulk-confirm", args=[operation.reference]), {"reviewed": "on"}
+    )
+
+    assert "The certificate is withdrawn: nothing can change it." in preview
+    reminders = ExpiryReminder.objects.filter(manual=True, sent_by=officer)
+    assert {reminder.certificate_id for reminder in reminders} == {first.pk, second.pk}
+    assert OutboxMessage.objects.filter(template="certification_expiry_reminder").count() == 2
+    refused = BulkOperationItem.objects.get(certificate=third)
+    assert (refused.outcome, refused.code) == (BulkItemOutcome.REFUSED, "certificate_withdrawn")
 
 
 def test_someone_of_another_scheme_neither_sees_nor_confirms_an_operation(
@@ -344,7 +393,7 @@ def test_the_operation_kind_must_be_one_the_service_knows(decision_maker: User) 
     with pytest.raises(CertificationInputError) as error:
         prepare_bulk_operation(
             actor=decision_maker,
-            kind=BulkOperationKind.SEND_REMINDERS,
+            kind=BulkOperationKind.MIGRATE,
             numbers="x",
             reason=REASON,
         )

@@ -209,6 +209,26 @@ def test_a_move_for_a_later_date_waits_for_it(scheme_manager: User) -> None:
         run_scheduled_operation(operation=operation, actor=scheme_manager)
 
 
+def test_a_run_in_progress_is_not_started_twice(scheme_manager: User) -> None:
+    old = make_published_version()
+    (certificate,) = holders(old, 1)
+    new = successor(old)
+    operation = prepare(scheme_manager, old, new, on=in_days(1))
+    confirm_bulk_operation(operation=operation, actor=scheme_manager)
+    # The date has come and another run (the tick job, say) has just claimed it.
+    BulkOperation.objects.filter(pk=operation.pk).update(
+        effective_on=timezone.localdate(), executed_at=timezone.now()
+    )
+
+    ran = run_due_operations(now=timezone.now())
+    with pytest.raises(CertificationError) as error:
+        run_scheduled_operation(operation=operation, actor=scheme_manager)
+
+    assert ran == 0
+    assert error.value.code == "operation_running"
+    assert reload(certificate).scheme_version == old
+
+
 def test_the_target_must_be_the_published_version_of_the_same_scheme(
     scheme_manager: User,
 ) -> None:

@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +29,7 @@ from peritus.certification.models import (
     BulkOperationStatus,
 )
 from peritus.certification.services.bulk import (
+    ROLE_FOR_KIND,
     cancel_bulk_operation,
     confirm_bulk_operation,
     prepare_bulk_operation,
@@ -59,21 +61,33 @@ def _operation_for(request: HttpRequest, reference: str) -> BulkOperation:
         "certification.view_bulk_operation", operation
     ):
         raise Http404
+    if (
+        operation.scheme_id is None
+        and operation.created_by_id != request.user.pk
+        and _scheme_ids(request, (ROLE_FOR_KIND[operation.kind].value,)) is not None
+    ):
+        raise Http404  # a list over several schemes: its author and staff of every scheme
     return operation
 
 
 def _kinds(request: HttpRequest) -> list[tuple[str, str]]:
+    """The list operations the viewer's roles allow."""
+    kinds: list[tuple[str, str]] = []
     if has_role(request.user, RoleCode.DECISION_MAKER):
-        return [
+        kinds += [
             (BulkOperationKind.SUSPEND, _("Suspend the listed certificates")),
             (BulkOperationKind.WITHDRAW, _("Withdraw the listed certificates")),
         ]
-    return []
+    if has_role(request.user, RoleCode.CERTIFICATION_OFFICER):
+        kinds.append(
+            (BulkOperationKind.SEND_REMINDERS, _("Send an expiry reminder now to each holder"))
+        )
+    return kinds
 
 
 def bulk_list(request: HttpRequest) -> HttpResponse:
     _require(request, "certification.list_bulk_operations")
-    roles = (RoleCode.DECISION_MAKER.value, RoleCode.SCHEME_MANAGER.value)
+    roles = tuple(role.value for role in ROLE_FOR_KIND.values())
     operations = selectors.list_bulk_operations(scheme_ids=_scheme_ids(request, roles))
     page = Paginator(operations, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
@@ -153,11 +167,7 @@ def migration_create(request: HttpRequest) -> HttpResponse:
 
 
 def _may_run(request: HttpRequest, operation: BulkOperation) -> bool:
-    role = (
-        RoleCode.SCHEME_MANAGER
-        if operation.kind == BulkOperationKind.MIGRATE
-        else RoleCode.DECISION_MAKER
-    )
+    role = ROLE_FOR_KIND[operation.kind]
     return has_role(request.user, role, scheme_id=operation.get_scheme_id())
 
 
@@ -182,8 +192,10 @@ def _detail_page(request: HttpRequest, operation: BulkOperation, status: int = 2
             "may_confirm": may_run and open_,
             "may_cancel": may_run
             and operation.status in (BulkOperationStatus.PREVIEWED, BulkOperationStatus.SCHEDULED)
-            and counts["done"] + counts["refused"] == 0,
-            "may_run": may_run and operation.status == BulkOperationStatus.SCHEDULED,
+            and operation.executed_at is None,
+            "may_run": may_run
+            and operation.status == BulkOperationStatus.SCHEDULED
+            and (operation.effective_on is None or operation.effective_on <= timezone.localdate()),
             "previewed": open_,
         },
         status=status,
