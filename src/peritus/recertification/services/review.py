@@ -175,6 +175,17 @@ def decision_obstacles(actor: User, submission: Submission, *, on: dt.date) -> l
     return found
 
 
+def _grace_for(submission: Submission, certificate: Certificate, today: dt.date) -> int:
+    """The grace the decision gets: the policy's, stretched to today for a submission that was
+    made in time (the holder does not lose the cycle because the review took long; the status
+    history still shows the certificate expired from its date until the decision)."""
+    grace = rules_for(submission.scheme_version).grace_period_days
+    submitted_on = timezone.localdate(submission.submitted_at)
+    if submitted_on <= certificate.expires_on + dt.timedelta(days=grace):
+        grace = max(grace, (today - certificate.expires_on).days)
+    return grace
+
+
 @audit_refusals("decide_recertification")
 @transaction.atomic(durable=True)
 def decide_recertification(
@@ -217,12 +228,11 @@ def decide_recertification(
     submission.decision_rationale = rationale
     submission.expires_before = certificate.expires_on
     if grant:
-        rules = rules_for(submission.scheme_version)
         decision = renew_certificate(
             certificate=certificate,
             actor=actor,
             rationale=rationale,
-            grace_days=rules.grace_period_days,
+            grace_days=_grace_for(submission, certificate, today),
             not_by=[submission.reviewed_by_id] if submission.reviewed_by_id else [],
             details={"submission": submission.reference},
         )

@@ -240,3 +240,19 @@ def test_the_holder_cannot_review_their_own_submission() -> None:
         with pytest.raises(ImpartialityError) as refused:
             review_submission(actor=holder, submission=submission, positive=True, findings="Me.")
     assert refused.value.code == "reviewer_is_holder"
+
+
+def test_a_submission_made_in_time_is_decided_even_after_the_grace_period() -> None:
+    certificate = ready_certificate()
+    with at(dt.date(2029, 2, 20)):
+        submission, _reviewer = reviewed(certificate)
+    with at(dt.date(2029, 5, 15)):  # grace (60 days) ended on 29 April
+        decide_recertification(
+            actor=staff(RoleCode.DECISION_MAKER),
+            submission=submission,
+            grant=True,
+            rationale="Submitted in time; the review took long.",
+        )
+    renewed = reload(certificate)
+    assert renewed.expires_on == dt.date(2032, 2, 29)
+    assert renewed.status_since == dt.date(2029, 5, 15)  # expired from 1 March until the decision
