@@ -101,6 +101,7 @@ def load(ctx: DemoContext) -> None:
     raise_corrective_action_from_appeal(
         actor=panel,
         appeal=by_letter,
+        title="Say in writing when lost exam time is given back",
         description="Tell candidates in the room, in writing, when lost time is given back.",
         owner=quality,
         due_on=timezone.localdate() + dt.timedelta(days=30),

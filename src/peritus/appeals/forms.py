@@ -160,7 +160,8 @@ class NewDecisionForm(forms.Form):
 
 class CorrectiveActionForm(forms.Form):
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    description = _text(_("The corrective action"), rows=3)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    description = _text(_("The nonconformity the appeal revealed"), rows=3)
     due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, *args: Any, owners: Any, **kwargs: Any) -> None:

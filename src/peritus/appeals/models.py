@@ -340,6 +340,14 @@ class AppealAction(TimeStampedModel):
         related_name="+",
         verbose_name=_("the new decision"),
     )
+    corrective_action = models.ForeignKey(
+        "qms.CorrectiveAction",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrective action"),
+    )
     certification_record = models.CharField(
         _("certification record"),
         max_length=64,

@@ -43,7 +43,9 @@ def get_appeal_queryset() -> QuerySet[Appeal]:
         "updates__author",
         Prefetch(
             "actions",
-            queryset=AppealAction.objects.select_related("assignee", "done_by", "new_decision"),
+            queryset=AppealAction.objects.select_related(
+                "assignee", "done_by", "new_decision", "corrective_action"
+            ),
         ),
     )
 

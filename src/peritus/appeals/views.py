@@ -320,11 +320,12 @@ STEPS: dict[str, tuple[Step, Any]] = {
         lambda actor, appeal, data: services.raise_corrective_action_from_appeal(
             actor=actor,
             appeal=appeal,
+            title=data["title"],
             description=data["description"],
             owner=data["owner"],
             due_on=data["due_on"],
         ),
-        _lazy("The corrective action is raised."),
+        _lazy("The corrective action is entered in the CAPA register."),
     ),
     "other_action": (
         lambda actor, appeal, data: services.add_appeal_action(

@@ -1,6 +1,6 @@
 """The panel's decision and what follows from it (9.8, R22, R23): the outcome with reasons is
 written to the appellant; a reversal becomes a task for a decision maker who took no part, and is
-done once their new decision is linked; corrective actions go to the register (10.2.7)."""
+done once their new decision is linked; corrective actions go to the CAPA register (10.2.7)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,8 @@ from peritus.certification.models import (
 )
 from peritus.certification.services import reinstate_certificate
 from peritus.impartiality.refusals import audit_refusals
+from peritus.qms.models import ActionSource
+from peritus.qms.services import record_corrective_action
 
 UPHELD_OUTCOMES = (AppealOutcome.UPHELD, AppealOutcome.PARTLY_UPHELD)
 
@@ -367,12 +369,13 @@ def raise_corrective_action_from_appeal(
     *,
     actor: User,
     appeal: Appeal,
+    title: str,
     description: str,
     owner: User,
     due_on: dt.date,
 ) -> AppealAction:
-    """The appeal revealed a weakness of the body: a corrective action, owned and due, is tracked
-    with the appeal until its owner records it done (10.2.7)."""
+    """The appeal revealed a weakness of the body: a corrective action enters the CAPA register
+    (10.2.7), which tracks it to its effectiveness check; the appeal records the link."""
     appeal = lock(appeal)
     require_panel_or_quality(actor, appeal)
     if appeal.status not in (AppealStatus.UNDER_REVIEW, AppealStatus.DECIDED):
@@ -380,22 +383,18 @@ def raise_corrective_action_from_appeal(
             "not_under_review",
             _("Corrective actions are raised while the appeal is heard or after."),
         )
-    if not description.strip():
-        raise AppealsInputError("description_required", _("Describe the action."))
-    _check_due(due_on)
-    action = _add_action(
-        actor=actor, appeal=appeal, kind=AppealActionKind.CORRECTIVE_ACTION,
-        description=description, assignee=owner, due_on=due_on,
+    corrective_action = record_corrective_action(
+        actor=actor, source=ActionSource.APPEAL, source_record=appeal,
+        source_label=_("Appeal %(reference)s") % {"reference": appeal.reference}, title=title,
+        description=description, owner=owner, due_on=due_on,
     )  # fmt: skip
-    if owner.pk != actor.pk:
-        notify_staff(
-            appeal,
-            "appeals_action_assigned",
-            [owner],
-            description=action.description,
-            due_on=due_on,
-        )
-    return action
+    return _add_action(
+        actor=actor, appeal=appeal, kind=AppealActionKind.CORRECTIVE_ACTION,
+        description=_("%(reference)s: %(title)s")
+        % {"reference": corrective_action.reference, "title": corrective_action.title},
+        assignee=owner, due_on=due_on, done=True, corrective_action=corrective_action,
+        done_note=_("Entered in the CAPA register, which tracks it to its effectiveness check."),
+    )  # fmt: skip
 
 
 @transaction.atomic(durable=True)

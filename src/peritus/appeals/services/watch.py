@@ -46,7 +46,7 @@ def _late(appeal: Appeal, *, stage: str, due_on: dt.date, now: dt.datetime) -> N
         appeal,
         "appeals_overdue",
         responsible_staff(appeal),
-        stage=stage,
+        stage=_("acknowledgement") if stage == "acknowledgement" else _("decision"),
         due_on=due_on,
     )
 

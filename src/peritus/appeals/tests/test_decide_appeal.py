@@ -21,6 +21,7 @@ from peritus.appeals.models import (
     AppealStatus,
 )
 from peritus.appeals.services import (
+    add_appeal_action,
     add_appeal_note,
     close_appeal,
     complete_appeal_action,
@@ -39,6 +40,7 @@ from peritus.appeals.tests.factories import (
 from peritus.certification.models import DecisionOutcome
 from peritus.certification.tests.factories import make_decision
 from peritus.notifications.models import OutboxMessage
+from peritus.qms.models import ActionSource, CorrectiveAction
 
 pytestmark = pytest.mark.django_db
 
@@ -169,7 +171,7 @@ def test_a_dismissed_appeal_asks_for_no_new_decision(
     assert refusal.value.code == "not_upheld"
 
 
-def test_a_corrective_action_is_raised_owned_and_done_before_closure(
+def test_a_corrective_action_enters_the_capa_register_linked_to_the_appeal(
     candidate: User, refused: RefusedFile, panel_member: User, quality_manager: User
 ) -> None:
     appeal = decided(lodged(candidate, refused.decision), panel_member, AppealOutcome.DISMISSED)
@@ -177,16 +179,44 @@ def test_a_corrective_action_is_raised_owned_and_done_before_closure(
     action = raise_corrective_action_from_appeal(
         actor=panel_member,
         appeal=appeal,
-        description="Markers check every page of the script; add it to the marking guide.",
+        title="Markers check every page",
+        description="A marker missed the second page of a script.",
         owner=quality_manager,
         due_on=timezone.localdate() + dt.timedelta(days=30),
     )
-    assert action.kind == AppealActionKind.CORRECTIVE_ACTION
-    assert OutboxMessage.objects.filter(
-        template="appeals_action_assigned", recipient_email="quality@peritus.example"
-    ).exists()
 
-    complete_appeal_action(actor=quality_manager, action=action, note="Marking guide v3 issued.")
+    corrective = CorrectiveAction.objects.get()
+    assert (corrective.source, corrective.source_id, corrective.owner) == (
+        ActionSource.APPEAL,
+        appeal.pk,
+        quality_manager,
+    )
+    assert action.kind == AppealActionKind.CORRECTIVE_ACTION
+    assert action.corrective_action == corrective
+    assert action.is_done
+    assert OutboxMessage.objects.filter(
+        template="qms_corrective_action_assigned", recipient_email="quality@peritus.example"
+    ).exists()
+    close_appeal(actor=panel_member, appeal=appeal)
+    assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.CLOSED
+
+
+def test_another_action_is_done_by_its_assignee_before_closure(
+    candidate: User, refused: RefusedFile, panel_member: User, quality_manager: User
+) -> None:
+    appeal = decided(lodged(candidate, refused.decision), panel_member, AppealOutcome.UPHELD)
+    action = add_appeal_action(
+        actor=panel_member,
+        appeal=appeal,
+        kind=AppealActionKind.REASSESSMENT,
+        description="Re-mark the paper with a second marker.",
+        assignee=quality_manager,
+    )
+    with pytest.raises(AppealsError) as still_open:
+        close_appeal(actor=panel_member, appeal=appeal)
+    assert still_open.value.code == "actions_open"
+
+    complete_appeal_action(actor=quality_manager, action=action, note="Re-marked: 74 of 100.")
     close_appeal(actor=quality_manager, appeal=appeal)
 
     assert Appeal.objects.get(pk=appeal.pk).status == AppealStatus.CLOSED

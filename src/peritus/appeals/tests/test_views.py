@@ -1,14 +1,27 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.tests.factories import grant_role, make_staff, office_client
-from peritus.appeals.models import Appeal, AppealOutcome, AppealStatus, PanelMembership
-from peritus.appeals.tests.factories import GROUNDS, RefusedFile, lodged, under_review
+from peritus.appeals.models import (
+    Appeal,
+    AppealOutcome,
+    AppealStatus,
+    AppealSubject,
+    PanelMembership,
+)
+from peritus.appeals.services import lodge_appeal, request_new_decision
+from peritus.appeals.tests.factories import GROUNDS, RefusedFile, decided, lodged, under_review
+from peritus.certification.models import Certificate, CertificateStatus
+from peritus.certification.services import suspend_certificate
+from peritus.recertification.tests.factories import make_valid_certificate
 
 pytestmark = pytest.mark.django_db
 
@@ -185,3 +198,67 @@ def test_staff_record_an_appeal_from_a_letter(
     assert response.status_code == 302
     assert appeal.channel == "letter"
     assert appeal.appellant == refused.person
+
+
+def test_the_appellant_reads_the_outcome_and_reasons_on_the_portal(
+    candidate: User, refused: RefusedFile, panel_member: User
+) -> None:
+    appeal = decided(lodged(candidate, refused.decision), panel_member, AppealOutcome.PARTLY_UPHELD)
+
+    page = portal_client(candidate).get(
+        reverse("appeals:portal-appeal-detail", args=[appeal.reference])
+    )
+
+    content = page.content.decode()
+    assert "Partly upheld" in content
+    assert appeal.outcome_reasons in content
+
+
+def test_the_decision_maker_asked_to_reinstate_does_it_from_the_case_page(
+    client: Client, decision_maker: User, panel_member: User
+) -> None:
+    certificate = make_valid_certificate()
+    suspend_certificate(
+        certificate=certificate,
+        actor=decision_maker,
+        reason="Statement of continued practice missing.",
+        conditions="Send the statement.",
+        deadline=min(timezone.localdate() + dt.timedelta(days=30), certificate.expires_on),
+    )
+    holder = certificate.holder.user
+    assert holder is not None
+    appeal = lodge_appeal(
+        actor=holder,
+        subject_kind=AppealSubject.CERTIFICATE_STATUS,
+        subject_key=certificate.number,
+        grounds=GROUNDS,
+    )
+    decided(appeal, panel_member, AppealOutcome.UPHELD)
+    fresh = make_staff(RoleCode.DECISION_MAKER)
+    action = request_new_decision(
+        actor=panel_member, appeal=appeal, decision_maker=fresh, description="Reinstate."
+    )
+    office_client(client, fresh)
+    assert client.get(reverse("appeals:appeal-detail", args=[appeal.reference])).status_code == 200
+    assert client.get(reverse("appeals:appeal-list")).status_code == 403
+
+    response = client.post(
+        reverse("appeals:action-done", args=[appeal.reference, action.pk]),
+        {"done-note": "The statement was sent on time.", "reinstate": "1"},
+    )
+
+    assert response.status_code == 302
+    assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.VALID
+
+
+def test_the_menus_show_appeals_to_whom_they_concern(
+    client: Client, candidate: User, panel_member: User, examiner: User
+) -> None:
+    assert (
+        reverse("appeals:portal-appeals")
+        in portal_client(candidate).get("/portal/").content.decode()
+    )
+    office_client(client, panel_member)
+    assert reverse("appeals:appeal-list") in client.get("/office/").content.decode()
+    office_client(client, examiner)
+    assert reverse("appeals:appeal-list") not in client.get("/office/").content.decode()
