@@ -2,10 +2,14 @@
 
 Each notice goes at most once per certificate, kind and date (a unique row records it), so a job
 run twice, or late, sends nothing more; a late run catches up on what it missed while the notice
-still means something (surveillance not yet answered, window not yet closed). The candidates are
-narrowed in SQL by their expiry date (surveillance dates and the window are fixed offsets from the
-cycle, so from the expiry) and checked exactly in Python. One audit event records each batch,
-linked to every certificate noticed; one notice goes to each holder.
+still means something: the window notice until the window closes; the overdue notice up to
+`PERITUS_SURVEILLANCE_OVERDUE_CATCHUP_DAYS` (default 31) after the date, so a tick stopped for
+longer does not send stale overdue notices in bulk (the portal and the office still show the
+surveillance as overdue). The candidates are narrowed in SQL by their expiry date (surveillance
+dates and the window are fixed offsets from the cycle, so from the expiry), without those already
+noticed or answered (anti-joins on the notice and submission tables), and checked exactly in
+Python: a second run finds nothing to look at. One audit event records each batch, linked to
+every certificate noticed; one notice goes to each holder.
 """
 
 from __future__ import annotations
@@ -13,9 +17,11 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from peritus.audit_trail.services import record_event
@@ -34,27 +40,63 @@ from peritus.recertification.services.common import notify_holder
 from peritus.schemes.models import SchemeVersion
 
 BATCH = 500
+DEFAULT_OVERDUE_CATCHUP_DAYS = 31
 SLACK = dt.timedelta(days=4)  # month arithmetic on the 29th–31st moves a date by up to 3 days
 
 
+def overdue_catchup_days() -> int:
+    return int(
+        getattr(settings, "PERITUS_SURVEILLANCE_OVERDUE_CATCHUP_DAYS", DEFAULT_OVERDUE_CATCHUP_DAYS)
+    )
+
+
+def _noticed(kind: str, **dates: Any) -> Exists:
+    return Exists(
+        RecertificationNotice.objects.filter(certificate=OuterRef("pk"), kind=kind, **dates)
+    )
+
+
 def _window_candidates(version: SchemeVersion, today: dt.date) -> Q:
-    """Certificates whose window opened by today and whose expiry is not past."""
+    """Certificates whose window opened by today and whose expiry is not past, not yet told."""
     window = version.recertification_window_months
     return Q(
-        scheme_version=version,
-        expires_on__gte=today,
-        expires_on__lt=add_months(today, window) + SLACK,
+        Q(
+            scheme_id=version.scheme_id,
+            scheme_version=version,
+            expires_on__gte=today,
+            expires_on__lt=add_months(today, window) + SLACK,
+        ),
+        ~_noticed(NoticeKind.WINDOW_OPENED, for_date=OuterRef("expires_on")),
     )
 
 
 def _surveillance_candidates(version: SchemeVersion, today: dt.date, notice_days: int) -> Q:
-    """Certificates with a surveillance date in [today - interval, today + notice days]."""
+    """Certificates with a surveillance date in [today - catch-up, today + notice days] that
+    was neither answered nor noticed already."""
     interval = version.surveillance_interval_months or 0
     validity = version.validity_months or 0
     if not interval or not validity:
         return Q(pk__in=[])
-    low = add_months(today, -interval)
+    low = today - dt.timedelta(days=overdue_catchup_days())
     high = today + dt.timedelta(days=notice_days)
+    answered = Exists(
+        Submission.objects.filter(
+            certificate=OuterRef("pk"),
+            kind=SubmissionKind.SURVEILLANCE,
+            due_on__gte=low,
+            due_on__lte=high,
+            status__in=[
+                SubmissionStatus.SUBMITTED,
+                SubmissionStatus.REVIEWED,
+                SubmissionStatus.ACCEPTED,
+            ],
+        )
+    )
+    done = (
+        Q(answered)
+        | Q(_noticed(NoticeKind.SURVEILLANCE_OVERDUE, for_date__gte=low, for_date__lte=high))
+        | Q(_noticed(NoticeKind.SURVEILLANCE_DUE, for_date__gte=today, for_date__lte=high))
+    )
     query = Q(pk__in=[])
     step = 1
     while step * interval < validity:
@@ -65,7 +107,11 @@ def _surveillance_candidates(version: SchemeVersion, today: dt.date, notice_days
             expires_on__lte=add_months(high, ahead) + SLACK,
         )
         step += 1
-    return Q(scheme_version=version) & query & Q(expires_on__gte=today)
+    return (
+        Q(scheme_id=version.scheme_id, scheme_version=version, expires_on__gte=today)
+        & query
+        & ~done
+    )
 
 
 def _already(kind: str, pairs: Iterable[tuple[int, dt.date]]) -> set[tuple[int, dt.date]]:
@@ -84,12 +130,9 @@ def _send(kind: str, due: list[tuple[Certificate, dt.date]], *, now: dt.datetime
         return 0
     template = f"recertification_{kind}"
     with transaction.atomic(durable=True):
+        done = _already(kind, ((certificate.pk, day) for certificate, day in due))
         fresh = [
-            (certificate, day)
-            for certificate, day in due
-            if not RecertificationNotice.objects.filter(
-                certificate=certificate, kind=kind, for_date=day
-            ).exists()
+            (certificate, day) for certificate, day in due if (certificate.pk, day) not in done
         ]
         if not fresh:
             return 0
@@ -190,6 +233,8 @@ def send_surveillance_notices(*, now: dt.datetime) -> dict[str, int]:
                 status__in=[SubmissionStatus.SUBMITTED, SubmissionStatus.REVIEWED],
             ).exists()
             if pending:
+                continue
+            if today > point + dt.timedelta(days=overdue_catchup_days()):
                 continue
             if today > point:
                 batches[NoticeKind.SURVEILLANCE_OVERDUE].append((certificate, point))

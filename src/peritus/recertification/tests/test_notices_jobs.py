@@ -61,12 +61,33 @@ def test_the_due_notice_goes_once_when_surveillance_opens() -> None:
 
 def test_a_late_run_sends_the_overdue_notice_once() -> None:
     issued_certificate()
-    with at(dt.date(2027, 4, 10)):
-        first = surveillance_notices(noon(dt.date(2027, 4, 10)))
-        again = surveillance_notices(noon(dt.date(2027, 4, 10)))
+    with at(dt.date(2027, 3, 25)):
+        first = surveillance_notices(noon(dt.date(2027, 3, 25)))
+        again = surveillance_notices(noon(dt.date(2027, 3, 25)))
     assert first == "0 due and 1 overdue notices"
     assert again == "0 due and 0 overdue notices"
     assert RecertificationNotice.objects.get().kind == NoticeKind.SURVEILLANCE_OVERDUE
+
+
+def test_after_the_catch_up_period_no_stale_overdue_notice_goes() -> None:
+    issued_certificate()
+    with at(dt.date(2027, 4, 10)):
+        assert surveillance_notices(noon(dt.date(2027, 4, 10))) == "0 due and 0 overdue notices"
+
+
+def test_due_then_overdue_each_go_once() -> None:
+    issued_certificate()
+    days = [dt.date(2027, 2, 1), dt.date(2027, 3, 1), dt.date(2027, 3, 2), dt.date(2027, 3, 20)]
+    results = []
+    for day in days:
+        with at(day):
+            results.append(surveillance_notices(noon(day)))
+    assert results == [
+        "1 due and 0 overdue notices",
+        "0 due and 0 overdue notices",
+        "0 due and 1 overdue notices",
+        "0 due and 0 overdue notices",
+    ]
 
 
 def test_no_overdue_notice_while_a_submission_awaits_review() -> None:
@@ -115,3 +136,28 @@ def test_no_window_notice_for_an_expired_certificate() -> None:
     issued_certificate()
     with at(dt.date(2029, 3, 5)):
         assert window_notices(noon(dt.date(2029, 3, 5))) == "0 recertification window notices"
+
+
+def test_tick_sends_the_window_notice_once_even_when_forced_twice() -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    issued_certificate()
+    outputs = []
+    with at(dt.date(2028, 9, 2)):
+        for _ in range(2):
+            out = StringIO()
+            call_command(
+                "tick",
+                "--now",
+                "2028-09-02T02:00:00+00:00",
+                "--job",
+                "recertification-window-notices",
+                "--force",
+                stdout=out,
+            )
+            outputs.append(out.getvalue())
+    assert "1 recertification window notices" in outputs[0]
+    assert "0 recertification window notices" in outputs[1]
+    assert sent("recertification_window_opened") == 1
