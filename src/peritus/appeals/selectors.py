@@ -18,6 +18,8 @@ from peritus.appeals.models import (
     OPEN_STATUSES,
     Appeal,
     AppealAction,
+    AppealOutcome,
+    AppealStatus,
     PanelMembership,
 )
 
@@ -101,6 +103,53 @@ def list_panel(appeal: Appeal) -> list[PanelMembership]:
 
 def count_by_status() -> dict[str, int]:
     return dict(Appeal.objects.values_list("status").annotate(n=Count("pk")).order_by("status"))
+
+
+@dataclasses.dataclass(frozen=True)
+class RegisterStatistics:
+    """The register's figures for management review (10.2.5): how many, how decided, how fast."""
+
+    by_status: list[tuple[str, int]]
+    by_outcome: list[tuple[str, int]]
+    decided: int
+    decided_late: int
+    mean_days_to_decision: float | None
+
+
+def register_statistics() -> RegisterStatistics:
+    status_counts = count_by_status()
+    outcome_counts = dict(
+        Appeal.objects.exclude(outcome="")
+        .values_list("outcome")
+        .annotate(n=Count("pk"))
+        .order_by("outcome")
+    )
+    decided = list(
+        Appeal.objects.filter(decided_at__isnull=False).only(
+            "received_at", "decided_at", "decision_due_on"
+        )
+    )
+    days = [
+        (timezone.localdate(a.decided_at) - timezone.localdate(a.received_at)).days
+        for a in decided
+        if a.decided_at is not None
+    ]
+    late = sum(
+        1
+        for a in decided
+        if a.decided_at is not None and timezone.localdate(a.decided_at) > a.decision_due_on
+    )
+    return RegisterStatistics(
+        by_status=[
+            (str(label), status_counts.get(value, 0)) for value, label in AppealStatus.choices
+        ],
+        by_outcome=[
+            (str(label), outcome_counts.get(value, 0)) for value, label in AppealOutcome.choices
+        ],
+        decided=len(decided),
+        decided_late=late,
+        mean_days_to_decision=round(sum(days) / len(days), 1) if days else None,
+    )
 
 
 def count_overdue(*, on: dt.date | None = None) -> int:

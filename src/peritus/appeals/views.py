@@ -107,6 +107,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "rows": rows,
             "open_count": selectors.count_open(),
             "overdue_count": selectors.count_overdue(on=today),
+            "statistics": selectors.register_statistics(),
             "may_record": request.user.has_perm("appeals.record_appeal"),
         },
     )

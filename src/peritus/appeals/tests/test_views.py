@@ -17,6 +17,7 @@ from peritus.appeals.models import (
     AppealSubject,
     PanelMembership,
 )
+from peritus.appeals.selectors import register_statistics
 from peritus.appeals.services import lodge_appeal, request_new_decision
 from peritus.appeals.tests.factories import GROUNDS, RefusedFile, decided, lodged, under_review
 from peritus.certification.models import Certificate, CertificateStatus
@@ -262,3 +263,23 @@ def test_the_menus_show_appeals_to_whom_they_concern(
     assert reverse("appeals:appeal-list") in client.get("/office/").content.decode()
     office_client(client, examiner)
     assert reverse("appeals:appeal-list") not in client.get("/office/").content.decode()
+
+
+def test_the_register_counts_outcomes_and_late_decisions(
+    client: Client, candidate: User, refused: RefusedFile, panel_member: User
+) -> None:
+    decided(lodged(candidate, refused.decision), panel_member, AppealOutcome.DISMISSED)
+
+    statistics = register_statistics()
+
+    assert dict(statistics.by_outcome)["Dismissed"] == 1
+    assert (statistics.decided, statistics.decided_late, statistics.mean_days_to_decision) == (
+        1,
+        0,
+        0.0,
+    )
+    office_client(client, panel_member)
+    assert (
+        "1 decided, 0 after their deadline."
+        in client.get(reverse("appeals:appeal-list")).content.decode()
+    )
