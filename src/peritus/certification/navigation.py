@@ -18,8 +18,10 @@ def office_links(user: Any) -> list[NavLink]:
         links.append(
             NavLink(_("Certificates"), reverse("certification:certificate-list"), order=55)
         )
+    if user.has_perm("certification.decide_lifecycle"):
+        links.append(NavLink(_("Suspensions"), reverse("certification:suspension-list"), order=56))
     if user.has_perm("certification.list_bulk_operations"):
-        links.append(NavLink(_("Bulk operations"), reverse("certification:bulk-list"), order=56))
+        links.append(NavLink(_("Bulk operations"), reverse("certification:bulk-list"), order=57))
     return links
 
 

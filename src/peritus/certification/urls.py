@@ -24,6 +24,7 @@ urlpatterns = [
     ),
     path(CERTIFICATES, office.certificate_list, name="certificate-list"),
     # Before the certificate's own paths: "bulk" and "migrations" are not certificate numbers.
+    path(f"{CERTIFICATES}suspensions/", lifecycle.suspension_list, name="suspension-list"),
     path(BULK, bulk.bulk_list, name="bulk-list"),
     path(f"{BULK}new/", bulk.bulk_create, name="bulk-create"),
     path(f"{BULK}migrations/new/", bulk.migration_create, name="migration-create"),

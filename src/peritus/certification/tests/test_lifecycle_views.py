@@ -467,3 +467,38 @@ def test_a_withdrawn_certificate_cannot_be_surrendered() -> None:
     assert page.status_code == 409
     assert "The certificate is withdrawn: nothing can change it." in page.content.decode()
     assert LifecycleDecision.objects.count() == 1
+
+
+# Open suspensions -------------------------------------------------------------------------------
+
+
+def test_decision_makers_see_open_suspensions_with_proposals_first(decision_maker: User) -> None:
+    running = suspended(make_valid_certificate(), decision_maker)
+    overdue = suspended(
+        make_valid_certificate(holder=make_holder("late@peritus.example")), decision_maker
+    )
+    Suspension.objects.filter(certificate=overdue).update(proposed_at=timezone.now())
+
+    page = office_client(decision_maker).get(reverse("certification:suspension-list"))
+
+    content = page.content.decode()
+    assert page.status_code == 200
+    proposed, rest = content.split('id="running-heading"', 1)
+    assert overdue.number in proposed
+    assert running.number not in proposed
+    assert running.number in rest
+
+
+def test_open_suspensions_are_for_decision_makers_of_the_scheme(officer: User) -> None:
+    certificate = suspended(make_valid_certificate(), make_staff(RoleCode.DECISION_MAKER))
+    other = make_staff(
+        RoleCode.DECISION_MAKER,
+        scheme=make_valid_certificate(holder=make_holder("o@peritus.example")).scheme,
+    )
+
+    denied = office_client(officer).get(reverse("certification:suspension-list"))
+    elsewhere = office_client(other).get(reverse("certification:suspension-list"))
+
+    assert denied.status_code == 403
+    assert elsewhere.status_code == 200
+    assert certificate.number not in elsewhere.content.decode()

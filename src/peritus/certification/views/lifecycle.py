@@ -22,6 +22,8 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peritus.accounts.roles import RoleCode
+from peritus.applications.selectors import visible_scheme_ids
 from peritus.certification import selectors
 from peritus.certification.forms import (
     ExtendSuspensionForm,
@@ -47,6 +49,7 @@ from peritus.core.errors import DomainError
 from peritus.schemes.models import ScopeItem
 
 Summary = list[tuple[str, str]]
+LIST_LIMIT = 500
 
 
 def obstacles(user: Any, certificate: Certificate, action: str) -> list[str]:
@@ -397,4 +400,24 @@ def portal_certificate_surrender(request: HttpRequest, number: str) -> HttpRespo
             "certification:portal-certificate-detail", kwargs={"number": certificate.number}
         ),
         portal=True,
+    )
+
+
+def suspension_list(request: HttpRequest) -> HttpResponse:
+    """Open suspensions for the decision makers: past their deadline (withdrawal or a reduction
+    proposed) first, then the rest by nearest deadline."""
+    _require(request, "certification.decide_lifecycle")
+    scheme_ids = visible_scheme_ids(request.user, (RoleCode.DECISION_MAKER.value,))
+    return render(
+        request,
+        "certification/suspension_list.html",
+        {
+            "proposed": selectors.list_open_suspensions(scheme_ids=scheme_ids, proposed=True)[
+                :LIST_LIMIT
+            ],
+            "running": selectors.list_open_suspensions(scheme_ids=scheme_ids, proposed=False)[
+                :LIST_LIMIT
+            ],
+            "today": timezone.localdate(),
+        },
     )
