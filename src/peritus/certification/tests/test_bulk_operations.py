@@ -399,3 +399,15 @@ def test_the_operation_kind_must_be_one_the_service_knows(decision_maker: User) 
         )
 
     assert error.value.code == "kind_unknown"
+
+
+def test_the_office_menu_leads_decision_makers_to_suspensions_and_bulk_operations(
+    decision_maker: User, officer: User
+) -> None:
+    deciders = office_client(decision_maker).get(reverse("certification:certificate-list"))
+    officers = office_client(officer).get(reverse("certification:certificate-list"))
+
+    assert reverse("certification:suspension-list") in deciders.content.decode()
+    assert reverse("certification:bulk-list") in deciders.content.decode()
+    assert reverse("certification:suspension-list") not in officers.content.decode()
+    assert reverse("certification:bulk-list") in officers.content.decode()
