@@ -283,3 +283,24 @@ def test_the_register_counts_outcomes_and_late_decisions(
         "1 decided, 0 after their deadline."
         in client.get(reverse("appeals:appeal-list")).content.decode()
     )
+
+
+def test_recording_an_appeal_for_an_unknown_address_is_refused_on_the_form(
+    client: Client, panel_member: User
+) -> None:
+    office_client(client, panel_member)
+
+    response = client.post(
+        reverse("appeals:appeal-record"),
+        {
+            "appellant_email": "nobody@peritus.example",
+            "subject_kind": "other",
+            "channel": "email",
+            "received_on": "2020-01-01",
+            "grounds": GROUNDS,
+        },
+    )
+
+    assert response.status_code == 422
+    assert "No person has this email address." in response.content.decode()
+    assert not Appeal.objects.exists()
