@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
-from peritus.accounts.tests.factories import enrol_totp, make_staff
+from peritus.accounts.tests.factories import enrol_totp, make_candidate, make_staff
 from peritus.complaints.models import Complaint, ComplaintStatus
 
 MANAGER_SECRET = "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U"
@@ -81,3 +81,29 @@ def test_a_visitor_complains_and_an_independent_handler_closes_the_complaint(
     check_axe(page)
     complaint.refresh_from_db()
     assert complaint.status == ComplaintStatus.CLOSED
+
+
+@override_settings(PERITUS_COMPLAINTS_FORM_MIN_SECONDS=0)
+def test_a_signed_in_candidate_follows_their_complaint_in_the_portal(
+    page: Page,
+    live_server: Any,
+    sign_in_candidate: Callable[[User], None],
+    check_axe: Callable[[Page], None],
+) -> None:
+    candidate = make_candidate(email="ada@peritus.example", given_names="Ada", family_name="Lind")
+
+    sign_in_candidate(candidate)
+    page.goto(f"{live_server.url}/portal/complaints/")
+    check_axe(page)
+    page.get_by_role("link", name="Make a complaint").click()
+    page.get_by_label("Your name").fill("Ada Lind")
+    page.get_by_label("Your email address").fill(candidate.email)
+    page.get_by_label("A certified person").check()
+    page.get_by_label("What happened").fill("A certified inspector used my name on a report.")
+    page.get_by_role("button", name="Send the complaint").click()
+    expect(page).to_have_url(re.compile(r"/complaints/received/"))
+
+    page.goto(f"{live_server.url}/portal/complaints/")
+    complaint = Complaint.objects.get()
+    expect(page.get_by_role("heading", name=re.compile(complaint.reference))).to_be_visible()
+    check_axe(page)

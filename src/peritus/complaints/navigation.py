@@ -47,4 +47,6 @@ def office_links(user: Any) -> list[NavLink]:
 
 
 def portal_links(user: Any) -> list[NavLink]:
-    return [NavLink(_("Make a complaint"), reverse("complaints:public-form"), order=95)]
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [NavLink(_("My complaints"), reverse("complaints:portal-complaint-list"), order=95)]

@@ -143,3 +143,14 @@ def list_open_suspension_proposals() -> QuerySet[SuspensionProposal]:
 
 def list_complaints_handled_by(user: Any) -> QuerySet[Complaint]:
     return list_complaints(status="open", handler=user)
+
+
+def list_complaints_of(user: Any) -> QuerySet[Complaint]:
+    """The complaints a signed-in person made (the portal), with what was written to them."""
+    if not getattr(user, "is_authenticated", False):
+        return Complaint.objects.none()
+    return (
+        Complaint.objects.filter(complainant_user_id=user.pk)
+        .prefetch_related("updates")
+        .order_by("-received_at", "-pk")
+    )

@@ -10,6 +10,7 @@ ONE = BASE + "<str:reference>/"
 urlpatterns = [
     path("complaints/", views.public_form, name="public-form"),
     path("complaints/received/", views.public_received, name="public-received"),
+    path("portal/complaints/", views.portal_list, name="portal-complaint-list"),
     path(BASE, views.register, name="complaint-list"),
     path(f"{BASE}new/", views.record, name="complaint-record"),
     path(f"{BASE}suspension-proposals/", views.proposals, name="proposal-list"),

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -108,6 +109,16 @@ def public_received(request: HttpRequest) -> HttpResponse:
     if not reference:
         return redirect("complaints:public-form")
     return render(request, "complaints/public_received.html", {"reference": reference})
+
+
+@login_required
+def portal_list(request: HttpRequest) -> HttpResponse:
+    """A signed-in person's own complaints: status, what was written to them, the outcome."""
+    return render(
+        request,
+        "complaints/portal_list.html",
+        {"complaints": list(selectors.list_complaints_of(request.user))},
+    )
 
 
 # Office: register --------------------------------------------------------------------------------
