@@ -27,6 +27,7 @@ from peritus.impartiality.models import ConflictDeclaration
 from peritus.impartiality.tests.factories import office_client
 from peritus.notifications.models import OutboxMessage
 from peritus.recertification.tests.factories import make_holder, make_valid_certificate, reload
+from peritus.schemes.tests.factories import make_published_version
 
 pytestmark = pytest.mark.django_db
 
@@ -502,3 +503,15 @@ def test_open_suspensions_are_for_decision_makers_of_the_scheme(officer: User) -
     assert denied.status_code == 403
     assert elsewhere.status_code == 200
     assert certificate.number not in elsewhere.content.decode()
+
+
+def test_a_certificate_with_one_scope_item_offers_no_reduction(decision_maker: User) -> None:
+    version = make_published_version()
+    certificate = make_valid_certificate(
+        version=version, scope=[version.scope_items.get(code="L1")]
+    )
+
+    content = office_client(decision_maker).get(url("certificate-detail", certificate))
+
+    assert url("certificate-withdraw", certificate) in content.content.decode()
+    assert url("certificate-reduce-scope", certificate) not in content.content.decode()

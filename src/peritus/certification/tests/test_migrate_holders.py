@@ -111,6 +111,8 @@ def test_the_preview_lists_every_holder_and_who_cannot_move(scheme_manager: User
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
     assert "2 certificates are listed; 1 would be refused." in page
+    assert first.number in page
+    assert reverse("certification:certificate-detail", args=[first.number]) not in page
     assert "The certificate is suspended: end the suspension first." in page
     assert reload(first).scheme_version == old
     assert not LifecycleDecision.objects.filter(action=LifecycleAction.MIGRATE).exists()

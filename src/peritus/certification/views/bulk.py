@@ -197,6 +197,7 @@ def _detail_page(request: HttpRequest, operation: BulkOperation, status: int = 2
             and operation.status == BulkOperationStatus.SCHEDULED
             and (operation.effective_on is None or operation.effective_on <= timezone.localdate()),
             "previewed": open_,
+            "may_open_certificates": request.user.has_perm("certification.list_certificates"),
         },
         status=status,
     )

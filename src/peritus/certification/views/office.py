@@ -301,6 +301,7 @@ def _lifecycle_context(request: HttpRequest, certificate: Certificate) -> dict[s
             (label, reverse(url_name, kwargs={"number": certificate.number}))
             for action, url_name, label in LIFECYCLE_ACTIONS
             if status_allows(certificate, action, today=today).allowed
+            and (action != "reduce_scope" or len(certificate.scope) > 1)
         ]
     return {
         "may_decide": may_decide,
