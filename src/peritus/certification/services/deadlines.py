@@ -3,7 +3,10 @@ or a scope reduction. The job proposes that decision to the scheme's decision ma
 their dashboard and a notice), and escalates to the quality manager and top management when the
 proposal is left unanswered (`PERITUS_WITHDRAWAL_PROPOSAL_ESCALATION_DAYS`, 14 by default).
 
-Nothing is withdrawn automatically: withdrawal is a decision (4.2).
+Nothing is withdrawn automatically: withdrawal is a decision (4.2). Both steps work in batches
+(one transaction each: the rows locked and checked again, one UPDATE, the notices, the audit
+events appended with one chain lock), and each happens once per suspension: `proposed_at` and
+`escalated_at` record it (an extension of the deadline clears them, so the cycle starts again).
 """
 
 from __future__ import annotations
@@ -17,13 +20,14 @@ from django.utils import timezone
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.selectors import list_users_with_role
-from peritus.audit_trail.services import record_event
+from peritus.audit_trail.services import EventSpec, record_events
 from peritus.certification.events import CertificationEvent
 from peritus.certification.models import Suspension, SuspensionStatus
 from peritus.core.conf import peritus_setting
 from peritus.notifications.services import queue_notification
 
 DEFAULT_ESCALATION_DAYS = 14
+DEADLINE_BATCH = 500
 
 
 def escalation_days() -> int:
@@ -43,14 +47,26 @@ def _certificate_url(number: str) -> str:
     return f"{base}/office/certificates/{number}/"
 
 
-def _notify_staff(suspension: Suspension, *, roles: tuple[RoleCode, ...], template: str) -> int:
-    """A notice to everyone holding one of `roles` for the scheme (or for every scheme)."""
+class _Recipients:
+    """Who holds one of `roles` for a scheme (or for every scheme), looked up once per scheme."""
+
+    def __init__(self, roles: tuple[RoleCode, ...]) -> None:
+        self.roles = roles
+        self._by_scheme: dict[int, list[User]] = {}
+
+    def of(self, scheme_id: int) -> list[User]:
+        if scheme_id not in self._by_scheme:
+            found: dict[int, User] = {}
+            for role in self.roles:
+                for user in list_users_with_role(role, scheme_id=scheme_id):
+                    found.setdefault(user.pk, user)
+            self._by_scheme[scheme_id] = list(found.values())
+        return self._by_scheme[scheme_id]
+
+
+def _notify_staff(suspension: Suspension, *, recipients: list[User], template: str) -> None:
     certificate = suspension.certificate
-    recipients: dict[int, User] = {}
-    for role in roles:
-        for user in list_users_with_role(role, scheme_id=certificate.get_scheme_id()):
-            recipients.setdefault(user.pk, user)
-    for user in recipients.values():
+    for user in recipients:
         queue_notification(
             template=template,
             recipient_email=user.email,
@@ -66,94 +82,116 @@ def _notify_staff(suspension: Suspension, *, roles: tuple[RoleCode, ...], templa
                 "escalation_days": escalation_days(),
             },
         )
-    return len(recipients)
 
 
-def _locked(pk: int, **conditions: object) -> Suspension | None:
-    return (
+def _locked(ids: list[int], **conditions: object) -> list[Suspension]:
+    """The suspensions still open and still matching `conditions`, locked, in order."""
+    return list(
         Suspension.objects.select_for_update(of=("self",))
         .select_related("certificate__scheme")
-        .filter(pk=pk, status=SuspensionStatus.OPEN, **conditions)
-        .first()
+        .filter(pk__in=ids, status=SuspensionStatus.OPEN, **conditions)
+        .order_by("pk")
     )
 
 
+def _batches(ids: list[int]) -> list[list[int]]:
+    return [ids[start : start + DEADLINE_BATCH] for start in range(0, len(ids), DEADLINE_BATCH)]
+
+
 def propose_withdrawals(*, now: dt.datetime) -> int:
-    """Open a "withdraw or reduce the scope" task for each suspension past its deadline."""
+    """Propose withdrawal or a scope reduction for each open suspension past its deadline, once."""
     today = timezone.localdate(now)
     due = list(
         Suspension.objects.filter(
             status=SuspensionStatus.OPEN, deadline__lt=today, proposed_at__isnull=True
         )
-        .order_by("deadline", "pk")
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(_propose(pk, today=today, now=now) for pk in due)
+    recipients = _Recipients((RoleCode.DECISION_MAKER,))
+    return sum(
+        _propose(batch, today=today, now=now, recipients=recipients) for batch in _batches(due)
+    )
 
 
 @transaction.atomic(durable=True)
-def _propose(pk: int, *, today: dt.date, now: dt.datetime) -> int:
-    suspension = _locked(pk, deadline__lt=today, proposed_at__isnull=True)
-    if suspension is None:
+def _propose(ids: list[int], *, today: dt.date, now: dt.datetime, recipients: _Recipients) -> int:
+    suspensions = _locked(ids, deadline__lt=today, proposed_at__isnull=True)
+    if not suspensions:
         return 0
-    suspension.proposed_at = now
-    suspension.save(update_fields=["proposed_at", "updated_at"])
-    told = _notify_staff(
-        suspension,
-        roles=(RoleCode.DECISION_MAKER,),
-        template="certification_withdrawal_proposed",
+    Suspension.objects.filter(pk__in=[s.pk for s in suspensions]).update(
+        proposed_at=now, updated_at=now
     )
-    record_event(
-        CertificationEvent.SUSPENSION_DEADLINE_REACHED,
-        actor=None,
-        subject=suspension,
-        related=[suspension.certificate],
-        data={
-            "number": suspension.certificate.number,
-            "deadline": suspension.deadline,
-            "decision_makers_told": told,
-        },
-        occurred_at=now,
-    )
-    return 1
+    specs = []
+    for suspension in suspensions:
+        suspension.proposed_at = now
+        told = recipients.of(suspension.certificate.get_scheme_id())
+        _notify_staff(suspension, recipients=told, template="certification_withdrawal_proposed")
+        specs.append(
+            EventSpec(
+                CertificationEvent.SUSPENSION_DEADLINE_REACHED,
+                actor=None,
+                subject=suspension,
+                related=[suspension.certificate],
+                data={
+                    "number": suspension.certificate.number,
+                    "deadline": suspension.deadline,
+                    "decision_makers_told": len(told),
+                },
+                occurred_at=now,
+            )
+        )
+    record_events(specs)
+    return len(suspensions)
 
 
 def escalate_withdrawal_proposals(*, now: dt.datetime) -> int:
-    """Escalate each proposal nobody acted on within the escalation period."""
+    """Escalate each proposal nobody acted on within the escalation period, once."""
     limit = now - dt.timedelta(days=escalation_days())
     due = list(
         Suspension.objects.filter(
             status=SuspensionStatus.OPEN, proposed_at__lte=limit, escalated_at__isnull=True
         )
-        .order_by("proposed_at", "pk")
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
-    return sum(_escalate(pk, limit=limit, now=now) for pk in due)
+    recipients = _Recipients(
+        (RoleCode.DECISION_MAKER, RoleCode.QUALITY_MANAGER, RoleCode.TOP_MANAGEMENT)
+    )
+    return sum(
+        _escalate(batch, limit=limit, now=now, recipients=recipients) for batch in _batches(due)
+    )
 
 
 @transaction.atomic(durable=True)
-def _escalate(pk: int, *, limit: dt.datetime, now: dt.datetime) -> int:
-    suspension = _locked(pk, proposed_at__lte=limit, escalated_at__isnull=True)
-    if suspension is None:
+def _escalate(
+    ids: list[int], *, limit: dt.datetime, now: dt.datetime, recipients: _Recipients
+) -> int:
+    suspensions = _locked(ids, proposed_at__lte=limit, escalated_at__isnull=True)
+    if not suspensions:
         return 0
-    suspension.escalated_at = now
-    suspension.save(update_fields=["escalated_at", "updated_at"])
-    told = _notify_staff(
-        suspension,
-        roles=(RoleCode.DECISION_MAKER, RoleCode.QUALITY_MANAGER, RoleCode.TOP_MANAGEMENT),
-        template="certification_withdrawal_escalated",
+    Suspension.objects.filter(pk__in=[s.pk for s in suspensions]).update(
+        escalated_at=now, updated_at=now
     )
-    record_event(
-        CertificationEvent.SUSPENSION_ESCALATED,
-        actor=None,
-        subject=suspension,
-        related=[suspension.certificate],
-        data={
-            "number": suspension.certificate.number,
-            "deadline": suspension.deadline,
-            "proposed_at": suspension.proposed_at,
-            "people_told": told,
-        },
-        occurred_at=now,
-    )
-    return 1
+    specs = []
+    for suspension in suspensions:
+        suspension.escalated_at = now
+        told = recipients.of(suspension.certificate.get_scheme_id())
+        _notify_staff(suspension, recipients=told, template="certification_withdrawal_escalated")
+        specs.append(
+            EventSpec(
+                CertificationEvent.SUSPENSION_ESCALATED,
+                actor=None,
+                subject=suspension,
+                related=[suspension.certificate],
+                data={
+                    "number": suspension.certificate.number,
+                    "deadline": suspension.deadline,
+                    "proposed_at": suspension.proposed_at,
+                    "people_told": len(told),
+                },
+                occurred_at=now,
+            )
+        )
+    record_events(specs)
+    return len(suspensions)
