@@ -27,6 +27,7 @@ from peritus.recertification.tests.factories import PDF_BYTES, make_holder, make
 
 REVIEWER_SECRET = "KRSXG5CTMVRXEZLUKRSXG5CTMVRXEZLU"
 DECIDER_SECRET = "IRSWG2LEMVZESZDFMNUWIZLSIRSWG2LE"
+MANAGER_SECRET = "NVQW4YLHMVZG2YLOMFTWK4TNMFXGCZ3F"
 
 
 def staff(role: RoleCode, email: str, secret: str) -> User:
@@ -122,3 +123,23 @@ def test_a_holder_logs_cpd_and_recertifies_and_the_public_sees_the_new_validity(
     page.goto(f"{base}/verify/{certificate.number}/")
     check_axe(page)
     expect(page.get_by_text(long_date(renewed.expires_on)).first).to_be_visible()
+
+
+def test_the_scheme_manager_sets_the_recertification_rules(
+    page: Page,
+    live_server: Any,
+    sign_in_staff: Callable[..., None],
+    check_axe: Callable[[Page], None],
+) -> None:
+    certificate = make_valid_certificate(holder=make_holder(email="lee@peritus.example"))
+    manager = staff(RoleCode.SCHEME_MANAGER, "mona@peritus.example", MANAGER_SECRET)
+    sign_in_staff(manager, secret=MANAGER_SECRET)
+    page.get_by_role("link", name="Recertification rules").first.click()
+    check_axe(page)
+    page.get_by_role("link", name=re.compile(certificate.scheme.name)).click()
+    check_axe(page)
+    page.get_by_label("CPD categories").fill("technical | Technical | 15\nethics | Ethics | 3")
+    page.get_by_label("Share of submissions sampled for audit (%)").fill("25")
+    page.get_by_role("button", name="Save the rules").click()
+    expect(page.get_by_text("The recertification rules are saved.")).to_be_visible()
+    check_axe(page)

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
@@ -119,3 +120,62 @@ class SuspensionForm(forms.Form):
         label=_("Conditions for reinstatement"), widget=forms.Textarea(attrs={"rows": 3})
     )
     deadline = forms.DateField(label=_("Deadline"), widget=DATE)
+
+
+class PolicyForm(forms.Form):
+    categories = forms.CharField(
+        label=_("CPD categories"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        help_text=_(
+            "One a line: code | name | hours needed per cycle, e.g. “ethics | Ethics | 2”. "
+            "Empty: one general category with the scheme's hours per cycle."
+        ),
+    )
+    declaration_text = forms.CharField(
+        label=_("Declaration of continued practice"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+    work_log_required = forms.BooleanField(label=_("A work log is required"), required=False)
+    reexamination_required = forms.BooleanField(
+        label=_("Recertification needs a re-examination result"), required=False
+    )
+    spot_check_percent = forms.DecimalField(
+        label=_("Share of submissions sampled for audit (%)"),
+        min_value=0,
+        max_value=100,
+        decimal_places=2,
+        max_digits=5,
+    )
+    grace_period_days = forms.IntegerField(
+        label=_("Grace period after expiry (days)"), min_value=0, max_value=365
+    )
+    surveillance_notice_days = forms.IntegerField(
+        label=_("Surveillance opens (days before it is due)"), min_value=0, max_value=365
+    )
+    self_declared_justification = forms.CharField(
+        label=_("Why self-declared evidence suffices (when nothing else is asked)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+    )
+
+    def clean_categories(self) -> list[tuple[str, str, Decimal]]:
+        rows: list[tuple[str, str, Decimal]] = []
+        for number, line in enumerate(str(self.cleaned_data["categories"]).splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            try:
+                code, name, hours = parts
+                value = Decimal(hours)
+            except (ValueError, InvalidOperation):
+                raise forms.ValidationError(
+                    _("Line %(n)s: write code | name | hours."), params={"n": number}
+                ) from None
+            if not code or not name or value < 0:
+                raise forms.ValidationError(
+                    _("Line %(n)s: write code | name | hours."), params={"n": number}
+                )
+            rows.append((code, name, value))
+        return rows

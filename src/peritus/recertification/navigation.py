@@ -11,9 +11,18 @@ from peritus.core.navigation import NavLink
 
 
 def office_links(user: Any) -> list[NavLink]:
-    if not user.has_perm("recertification.list_submissions"):
-        return []
-    return [NavLink(_("Recertification"), reverse("recertification:office-queue"), order=57)]
+    links = []
+    if user.has_perm("recertification.list_submissions"):
+        links.append(
+            NavLink(_("Recertification"), reverse("recertification:office-queue"), order=57)
+        )
+    if user.has_perm("recertification.set_policy"):
+        links.append(
+            NavLink(
+                _("Recertification rules"), reverse("recertification:office-policies"), order=58
+            )
+        )
+    return links
 
 
 def portal_links(user: Any) -> list[NavLink]:

@@ -40,3 +40,6 @@ add_perm(
 add_perm("recertification.view_cpd_evidence", is_activity_holder | is_recertification_staff)
 add_perm("recertification.review_submission", is_reviewer)
 add_perm("recertification.decide_recertification", is_decision_maker)
+
+is_scheme_manager = role_predicate(RoleCode.SCHEME_MANAGER)
+add_perm("recertification.set_policy", is_scheme_manager)

@@ -189,6 +189,14 @@ class Due:
     def open_of(self, kind: str) -> Submission | None:
         return next((s for s in self.open_submissions if s.kind == kind), None)
 
+    @property
+    def open_surveillance(self) -> Submission | None:
+        return self.open_of(SubmissionKind.SURVEILLANCE)
+
+    @property
+    def open_recertification(self) -> Submission | None:
+        return self.open_of(SubmissionKind.RECERTIFICATION)
+
 
 def cycle_activities(certificate: Certificate, starts_on: dt.date) -> list[CpdActivity]:
     return list(

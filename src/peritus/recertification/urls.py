@@ -23,6 +23,8 @@ urlpatterns = [
         name="portal-recertification",
     ),
     path(OFFICE, views.office_queue, name="office-queue"),
+    path(f"{OFFICE}policies/", views.office_policies, name="office-policies"),
+    path(f"{OFFICE}policies/<int:version_id>/", views.office_policy, name="office-policy"),
     path(f"{OFFICE}<str:reference>/", views.office_submission, name="office-submission"),
     path(f"{OFFICE}<str:reference>/review/", views.office_review, name="office-review"),
     path(f"{OFFICE}<str:reference>/decision/", views.office_decide, name="office-decide"),

@@ -27,28 +27,32 @@ from peritus.recertification import selectors
 from peritus.recertification.forms import (
     CpdForm,
     DecisionForm,
+    PolicyForm,
     ReviewForm,
     SubmissionForm,
     SuspensionForm,
 )
 from peritus.recertification.models import (
     CpdActivity,
+    RecertificationPolicy,
     StoredFile,
     Submission,
     SubmissionFile,
     SubmissionKind,
     SubmissionStatus,
 )
-from peritus.recertification.schedule import due_for
+from peritus.recertification.schedule import due_for, rules_for
 from peritus.recertification.services import (
     decide_recertification,
     log_cpd_activity,
     review_submission,
+    set_recertification_policy,
     submit_recertification,
     submit_surveillance,
     suspend_after_surveillance,
 )
 from peritus.recertification.services.review import decision_obstacles
+from peritus.schemes.models import SchemeVersion
 
 
 def actor_of(request: HttpRequest) -> User:
@@ -375,3 +379,78 @@ def office_suspend(request: HttpRequest, reference: str) -> HttpResponse:
             messages.success(request, _("The certificate is suspended and the holder told."))
             return redirect("recertification:office-submission", reference=reference)
     return _detail(request, submission, suspension_form=form)
+
+
+# The scheme manager's rules ---------------------------------------------------------------------
+
+
+def _managed_versions(request: HttpRequest) -> list[SchemeVersion]:
+    versions = SchemeVersion.objects.select_related("scheme").order_by("scheme__code", "-pk")
+    return [v for v in versions if request.user.has_perm("recertification.set_policy", v)]
+
+
+@require_GET
+def office_policies(request: HttpRequest) -> HttpResponse:
+    versions = _managed_versions(request)
+    if not versions and not request.user.has_perm("recertification.set_policy"):
+        raise PermissionDenied
+    return render(
+        request,
+        "recertification/office_policies.html",
+        {"rows": [(version, rules_for(version)) for version in versions]},
+    )
+
+
+def _policy_initial(version: SchemeVersion) -> dict[str, Any]:
+    rules = rules_for(version)
+    has_policy = RecertificationPolicy.objects.filter(scheme_version=version).exists()
+    return {
+        "categories": "\n".join(
+            f"{c.code} | {c.name} | {c.min_hours}" for c in rules.categories if has_policy
+        ),
+        "declaration_text": rules.declaration_text,
+        "work_log_required": rules.work_log_required,
+        "reexamination_required": rules.reexamination_required,
+        "spot_check_percent": rules.spot_check_percent,
+        "grace_period_days": rules.grace_period_days,
+        "surveillance_notice_days": rules.surveillance_notice_days,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+def office_policy(request: HttpRequest, version_id: int) -> HttpResponse:
+    version = get_object_for(
+        request.user,
+        SchemeVersion.objects.select_related("scheme"),
+        view_perm="recertification.set_policy",
+        pk=version_id,
+    )
+    form = PolicyForm(
+        request.POST if request.method == "POST" else None, initial=_policy_initial(version)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            set_recertification_policy(
+                actor=actor_of(request),
+                scheme_version=version,
+                categories=data["categories"],
+                declaration_text=data["declaration_text"],
+                work_log_required=data["work_log_required"],
+                reexamination_required=data["reexamination_required"],
+                spot_check_percent=data["spot_check_percent"],
+                grace_period_days=data["grace_period_days"],
+                surveillance_notice_days=data["surveillance_notice_days"],
+                self_declared_justification=data["self_declared_justification"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("The recertification rules are saved."))
+            return redirect("recertification:office-policies")
+    return render(
+        request,
+        "recertification/office_policy.html",
+        {"version": version, "rules": rules_for(version), "form": form},
+        status=422 if form.errors else 200,
+    )

@@ -224,3 +224,23 @@ def test_a_decision_maker_suspends_from_a_refused_surveillance(client: Client) -
     assert "Open suspension proceedings" in page.content.decode()
     assert done.status_code == 302
     assert reload(certificate).status == "suspended"
+
+
+def test_the_apply_link_shows_in_the_window_until_the_holder_applies(client: Client) -> None:
+    certificate = issued_certificate()
+    with at(dt.date(2028, 8, 31)):
+        before_window = holder_client(client, certificate).get(
+            f"/portal/renewals/{certificate.number}/"
+        )
+    with at(dt.date(2028, 9, 1)):
+        in_window = holder_client(client, certificate).get(
+            f"/portal/renewals/{certificate.number}/"
+        )
+        submission = submit_recertification_as_holder(certificate, work_log="Log.")
+        applied = client.get(f"/portal/renewals/{certificate.number}/")
+
+    apply = "Apply for recertification"
+    assert apply not in before_window.content.decode()
+    assert apply in in_window.content.decode()
+    assert apply not in applied.content.decode()
+    assert submission.reference in applied.content.decode()
