@@ -181,3 +181,27 @@ def test_the_holder_may_not_recertify_themself() -> None:
             renew_certificate(certificate=certificate, actor=holder_user, rationale="Mine.")
 
     assert refused.value.code == "decider_is_candidate"
+
+
+def test_a_certificate_the_expiry_job_expired_comes_back_within_the_grace_period() -> None:
+    from peritus.certification.services import expire_certificates
+
+    certificate = issued_certificate()
+    with at(dt.date(2029, 3, 2)):
+        expire_certificates(now=dt.datetime(2029, 3, 2, 2, tzinfo=dt.UTC))
+    assert reload(certificate).status == CertificateStatus.EXPIRED
+
+    with at(dt.date(2029, 3, 10)):
+        renew_certificate(
+            certificate=certificate, actor=decider(), rationale="Late.", grace_days=30
+        )
+
+    renewed = reload(certificate)
+    assert (renewed.status, renewed.status_since) == (CertificateStatus.VALID, dt.date(2029, 3, 10))
+    assert renewed.expires_on == dt.date(2032, 2, 29)
+    statuses = list(
+        CertificateStatusChange.objects.filter(certificate=certificate)
+        .order_by("recorded_at", "pk")
+        .values_list("to_status", flat=True)
+    )
+    assert statuses == ["valid", "expired", "valid"]  # the expiry recorded once
