@@ -91,6 +91,16 @@ def register(request: HttpRequest) -> HttpResponse:
     )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _cell(value: object) -> object:
+    """Text a spreadsheet would run as a formula is kept as text (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def register_csv(request: HttpRequest) -> HttpResponse:
     """The register as CSV for the evidence pack (10.2.7: CAPA register with ageing)."""
     _require(request, "qms.export_register")
@@ -115,7 +125,8 @@ def register_csv(request: HttpRequest) -> HttpResponse:
         checks = list(corrective_action.effectiveness_checks.all())
         last = checks[-1] if checks else None
         writer.writerow(
-            [
+            _cell(value)
+            for value in [
                 corrective_action.reference,
                 corrective_action.kind,
                 corrective_action.source,

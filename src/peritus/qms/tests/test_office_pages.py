@@ -157,3 +157,11 @@ def test_the_register_exports_as_csv(client: Client, quality_manager: User) -> N
 
     assert response["Content-Type"].startswith("text/csv")
     assert action.reference in response.content.decode()
+
+
+def test_the_csv_keeps_formulas_as_text(client: Client, quality_manager: User) -> None:
+    raised_action(quality_manager, title='=HYPERLINK("http://evil.example")')
+
+    response = office_client(client, quality_manager).get(reverse("qms:corrective-action-export"))
+
+    assert "'=HYPERLINK" in response.content.decode()
