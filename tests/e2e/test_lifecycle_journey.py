@@ -1,0 +1,252 @@
+"""A certificate's life after issue, in the browser: suspension, the public status, the appeal.
+
+A decision maker who took no part in the holder's file suspends the certificate from the office
+certificate page (form, confirmation); an anonymous visitor's verification page shows it
+suspended, with the date. The holder appeals the suspension from the portal; an appeals officer
+validates the appeal and forms the panel, where the page refuses the decision maker who suspended
+(they took part) and accepts a member who did not; that member declares no conflict, upholds the
+appeal and asks another uninvolved decision maker for the new decision, who reinstates the
+certificate; the public sees it valid again and the appellant reads the outcome and its reasons
+in the portal. Every page visited is checked with axe. (Logging CPD and recertifying is the
+recertification journey's.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.utils import dateformat, timezone
+from playwright.sync_api import Locator, Page, expect
+
+from peritus.accounts.models import User
+from peritus.accounts.roles import RoleCode
+from peritus.accounts.tests.factories import enrol_totp, make_staff
+from peritus.appeals.models import Appeal, AppealStatus
+from peritus.certification.models import Certificate, CertificateStatus
+from peritus.recertification.tests.factories import make_holder, make_valid_certificate
+
+# One second factor per staff member: a TOTP code is never accepted twice.
+DECIDER_SECRET = "MRSWG2LEMVZHGZLDOJSXIMRTGQ2TMNZY"
+CLERK_SECRET = "MNWGK4TLMNWGK4TLMNWGK4TLMNWGK4TL"
+PANEL_SECRET = "OBQW4ZLMOBQW4ZLMOBQW4ZLMOBQW4ZLM"
+REINSTATER_SECRET = "N5WWC4TON5WWC4TON5WWC4TON5WWC4TO"
+
+REASONS = "The annual fee is unpaid after two reminders."
+CONDITIONS = "Pay the annual fee and send the receipt."
+GROUNDS = "I paid the annual fee on time; the bank transfer reached the body's account in March."
+PANEL_REASONS = "The bank statement shows the fee was received before the reminder was sent."
+
+
+def staff(role: RoleCode, email: str, secret: str, *more: RoleCode, **names: str) -> User:
+    user = make_staff(role, *more, email=email, with_totp=False, **names)
+    enrol_totp(user, secret)
+    return user
+
+
+def sign_out(page: Page) -> None:
+    page.context.clear_cookies()
+
+
+def long_date(day: dt.date) -> str:
+    """A date as the public verification page writes it (e.g. 25 November 2026)."""
+    return str(dateformat.format(day, "j F Y"))
+
+
+def step_form(page: Page, step: str) -> Locator:
+    """One step's form on an appeal's case page (several share labels such as "Note")."""
+    return page.locator(f"form[action$='/{step}/']")
+
+
+def test_staff_suspend_a_certificate_the_public_sees_it_and_the_holder_appeals(
+    page: Page,
+    live_server: Any,
+    sign_in_staff: Callable[..., None],
+    sign_in_candidate: Callable[[User], None],
+    check_axe: Callable[[Page], None],
+) -> None:
+    base = live_server.url
+    holder = make_holder(email="sam@peritus.example", given_names="Sam", family_name="Berg")
+    certificate = make_valid_certificate(holder=holder)
+    # Dana decides about certificates and also sits on appeal panels.
+    decider = staff(
+        RoleCode.DECISION_MAKER,
+        "dana@peritus.example",
+        DECIDER_SECRET,
+        RoleCode.APPEALS_PANEL,
+        given_names="Dana",
+        family_name="Roth",
+    )
+    clerk = staff(
+        RoleCode.APPEALS_PANEL,
+        "paula@peritus.example",
+        CLERK_SECRET,
+        given_names="Paula",
+        family_name="Kern",
+    )
+    member = staff(
+        RoleCode.APPEALS_PANEL,
+        "pia@peritus.example",
+        PANEL_SECRET,
+        given_names="Pia",
+        family_name="Nowak",
+    )
+    reinstater = staff(
+        RoleCode.DECISION_MAKER,
+        "omar@peritus.example",
+        REINSTATER_SECRET,
+        given_names="Omar",
+        family_name="Haddad",
+    )
+    today = timezone.localdate()
+    deadline = today + dt.timedelta(days=60)
+
+    # A decision maker who took no part in the holder's file suspends the certificate.
+    sign_in_staff(decider, secret=DECIDER_SECRET)
+    page.goto(f"{base}/office/certificates/{certificate.number}/")
+    check_axe(page)
+    expect(page.get_by_text("You may not decide about this holder")).to_have_count(0)
+    page.get_by_role("link", name="Suspend", exact=True).click()
+    expect(page).to_have_url(
+        re.compile(rf"/office/certificates/{re.escape(certificate.number)}/suspend/$")
+    )
+    check_axe(page)
+    page.get_by_label("Reasons for the suspension").fill(REASONS)
+    page.get_by_label("Conditions for reinstatement").fill(CONDITIONS)
+    page.get_by_label("Deadline").fill(deadline.isoformat())
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    expect(page.get_by_role("heading", name="What will be recorded")).to_be_visible()
+    expect(page.get_by_text(CONDITIONS)).to_be_visible()
+    check_axe(page)
+    page.get_by_role("button", name="Suspend the certificate").click()
+    expect(page).to_have_url(re.compile(rf"/office/certificates/{re.escape(certificate.number)}/$"))
+    expect(page.get_by_text(f"Certificate {certificate.number} is suspended")).to_be_visible()
+    expect(page.get_by_role("heading", name=f"Suspended since {today.isoformat()}")).to_be_visible()
+    check_axe(page)
+    assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.SUSPENDED
+    sign_out(page)
+
+    # Anyone checking the number sees the suspension and its date at once.
+    page.goto(f"{base}/verify/{certificate.number}/")
+    check_axe(page)
+    expect(page.locator(".verdict .status")).to_have_text("Suspended")
+    expect(page.locator(".verdict")).to_contain_text(f"Suspended since {long_date(today)}")
+
+    # The holder appeals the suspension from the portal.
+    user = holder.user
+    assert user is not None
+    sign_in_candidate(user)
+    page.get_by_role("navigation", name="My portal").get_by_role("link", name="My appeals").click()
+    check_axe(page)
+    expect(page.get_by_text("You have made no appeal.")).to_be_visible()
+    page.get_by_role("link", name="Make an appeal").click()
+    check_axe(page)
+    page.get_by_label(
+        f"Certificate {certificate.number}: suspended since {today.isoformat()}"
+    ).check()
+    page.get_by_label("Grounds of the appeal").fill(GROUNDS)
+    page.get_by_label("What do you ask for?").fill("Reinstate my certificate.")
+    page.get_by_role("button", name="Send my appeal").click()
+    appeal = Appeal.objects.get(appellant=holder)
+    expect(page.get_by_role("heading", name=f"Your appeal {appeal.reference}")).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    # An appeals officer who took no part validates it and forms the panel.
+    sign_in_staff(clerk, secret=CLERK_SECRET)
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Appeals").click()
+    check_axe(page)
+    page.get_by_role("link", name=appeal.reference).click()
+    expect(page.get_by_role("heading", name=f"Appeal {appeal.reference}")).to_be_visible()
+    check_axe(page)
+    admit = step_form(page, "admit")
+    admit.get_by_label("Note").fill("A decision of the body, lodged in time.")
+    admit.get_by_role("button", name="Admit: send to a panel").click()
+    expect(page.get_by_text("The appeal is admitted and goes to a panel.")).to_be_visible()
+    check_axe(page)
+
+    # The decision maker who suspended took part: the page refuses them, with the reason.
+    assign = step_form(page, "assign")
+    assign.get_by_label("Panel member").select_option(label="Dana Roth")
+    assign.get_by_role("button", name="Add to the panel").click()
+    expect(step_form(page, "assign").get_by_role("alert")).to_contain_text(
+        f"Dana Roth made a decision about the appellant ({certificate.number})."
+    )
+    check_axe(page)
+    expect(page.get_by_text("No panel yet.")).to_be_visible()
+
+    # A member who took no part joins the panel.
+    assign = step_form(page, "assign")
+    assign.get_by_label("Panel member").select_option(label="Pia Nowak")
+    assign.get_by_role("button", name="Add to the panel").click()
+    expect(page.get_by_text("The member is on the panel")).to_be_visible()
+    expect(page.get_by_text("Pia Nowak · declaration awaited")).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    # The panel member declares no conflict, then decides with reasons.
+    sign_in_staff(member, secret=PANEL_SECRET)
+    page.goto(f"{base}/office/appeals/{appeal.reference}/")
+    check_axe(page)
+    expect(page.get_by_text("you may not validate, hear or decide this appeal")).to_have_count(0)
+    declare = step_form(page, "declare")
+    declare.get_by_label("I have no conflict of interest with the appellant").check()
+    declare.get_by_role("button", name="Record my declaration").click()
+    expect(page.get_by_text("Pia Nowak · declared no conflict")).to_be_visible()
+    check_axe(page)
+    decide = step_form(page, "decide")
+    decide.get_by_label("Upheld", exact=True).check()
+    decide.get_by_label("Reasons, as the appellant will read them").fill(PANEL_REASONS)
+    decide.get_by_role("button", name="Record the decision").click()
+    expect(
+        page.get_by_text("The decision is recorded and written to the appellant.")
+    ).to_be_visible()
+    check_axe(page)
+    decided = Appeal.objects.get(pk=appeal.pk)
+    assert decided.status == AppealStatus.DECIDED
+    assert decided.decided_by == member
+
+    # Upheld: the suspension is reversed by a decision maker who took no part.
+    new_decision = step_form(page, "new_decision")
+    new_decision.get_by_label("Decision maker").select_option(label="Omar Haddad")
+    new_decision.get_by_label("What is to be decided again").fill(
+        "Reinstate the certificate: the fee was paid in time."
+    )
+    new_decision.get_by_role("button", name="Request the new decision").click()
+    expect(
+        page.get_by_text("The new decision is requested from the decision maker.")
+    ).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    sign_in_staff(reinstater, secret=REINSTATER_SECRET)
+    page.goto(f"{base}/office/appeals/{appeal.reference}/")
+    check_axe(page)
+    page.get_by_label("Rationale (for a reinstatement)").fill(
+        "Appeal upheld: the fee was received before the reminder; the suspension had no ground."
+    )
+    page.get_by_role("button", name="Reinstate the certificate").click()
+    expect(page.get_by_text("The action is done.")).to_be_visible()
+    check_axe(page)
+    assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.VALID
+    sign_out(page)
+
+    # The public status is valid again at once.
+    page.goto(f"{base}/verify/{certificate.number}/")
+    check_axe(page)
+    expect(page.locator(".verdict .status")).to_have_text("Valid")
+
+    # The appellant reads the outcome and its reasons in the portal.
+    sign_in_candidate(user)
+    page.get_by_role("navigation", name="My portal").get_by_role("link", name="My appeals").click()
+    check_axe(page)
+    expect(page.get_by_role("row", name=re.compile(re.escape(appeal.reference)))).to_contain_text(
+        "Upheld"
+    )
+    page.get_by_role("link", name=appeal.reference).click()
+    check_axe(page)
+    outcome = page.get_by_role("region", name="Decision")
+    expect(outcome).to_contain_text("Upheld")
+    expect(outcome).to_contain_text(PANEL_REASONS)
