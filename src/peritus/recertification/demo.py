@@ -113,6 +113,38 @@ def _log(actor: User, certificate: Certificate, today: dt.date, ctx: DemoContext
     return len(ACTIVITIES)
 
 
+def _top_up(actor: User, certificate: Certificate, today: dt.date) -> None:
+    """Log what the scheme still needs (its total may exceed the categories' sum)."""
+    due = due_for(certificate, today=today)
+    for row in due.hours:
+        if row.short > 0:
+            log_cpd_activity(
+                actor=actor,
+                certificate=certificate,
+                category=row.code,
+                title=f"{row.name}: supervised practice",
+                provider="Employer",
+                completed_on=today,
+                hours=row.short,
+                upload=demo_pdf(f"{row.name} — {certificate.number}"),
+                name=f"{row.code}-practice.pdf",
+            )
+    due = due_for(certificate, today=today)
+    remaining = due.rules.total_hours - due.total_logged
+    if remaining > 0:
+        log_cpd_activity(
+            actor=actor,
+            certificate=certificate,
+            category=due.rules.categories[0].code,
+            title="Inspection practice workshop",
+            provider="Welding Institute",
+            completed_on=today,
+            hours=remaining,
+            upload=demo_pdf(f"Workshop — {certificate.number}"),
+            name="workshop.pdf",
+        )
+
+
 def _candidates_cpd(ctx: DemoContext, today: dt.date) -> int:
     logged = 0
     for label in ("candidate", "second candidate"):
@@ -142,6 +174,7 @@ def _pending(ctx: DemoContext, officer: User, reviewer: User | None, today: dt.d
     made = 0
     for index, certificate in enumerate(in_window):
         _log(officer, certificate, today, ctx)
+        _top_up(officer, certificate, today)
         submission = submit_recertification(
             actor=officer,
             certificate=certificate,

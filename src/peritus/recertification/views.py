@@ -59,6 +59,15 @@ def actor_of(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
+def _named(activities: Any, due: Any) -> list[CpdActivity]:
+    """The activities with their category's name (`category_name`) for the tables."""
+    names = {category.code: category.name for category in due.rules.categories}
+    rows = list(activities)
+    for activity in rows:
+        setattr(activity, "category_name", names.get(activity.category, activity.category))  # noqa: B010
+    return rows
+
+
 def _own(request: HttpRequest, number: str) -> Certificate:
     certificate = selectors.own_certificate(request.user, number)
     if certificate is None:
@@ -92,7 +101,9 @@ def portal_certificate(request: HttpRequest, number: str) -> HttpResponse:
         {
             "certificate": certificate,
             "due": due,
-            "activities": selectors.activities_of(certificate, since=due.cycle_starts_on),
+            "activities": _named(
+                selectors.activities_of(certificate, since=due.cycle_starts_on), due
+            ),
             "submissions": selectors.submissions_of(certificate),
         },
     )
@@ -287,14 +298,15 @@ def _detail(request: HttpRequest, submission: Submission, **forms: Any) -> HttpR
     ):
         suspension_form = SuspensionForm()
     today = timezone.localdate()
+    due = due_for(submission.certificate, today=today)
     return render(
         request,
         "recertification/office_submission.html",
         {
             "submission": submission,
             "certificate": submission.certificate,
-            "due": due_for(submission.certificate, today=today),
-            "activities": activities,
+            "due": due,
+            "activities": _named(activities, due),
             "files": selectors.files_of(submission),
             "may_review": user.has_perm("recertification.review_submission", submission),
             "may_decide": user.has_perm("recertification.decide_recertification", submission),

@@ -16,7 +16,12 @@ from peritus.recertification.models import (
     Submission,
     SubmissionStatus,
 )
-from peritus.recertification.tests.factories import at, make_holder, make_valid_certificate
+from peritus.recertification.tests.factories import (
+    at,
+    make_holder,
+    make_valid_certificate,
+    set_hours_required,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +43,10 @@ def demo_world() -> DemoContext:
             holder = make_holder(email=f"legacy{n}@peritus.example")
             holder.user = None
             holder.save(update_fields=["user"])
-            make_valid_certificate(holder=holder, valid_from=dt.date(2023, 12, 1 + n), **staff)
+            legacy = make_valid_certificate(
+                holder=holder, valid_from=dt.date(2023, 12, 1 + n), **staff
+            )
+            set_hours_required(legacy.scheme_version, 30)
     return ctx
 
 
