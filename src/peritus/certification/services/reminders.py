@@ -1,4 +1,4 @@
-"""Reminders before expiry (9.6, R8): at 90, 30 and 7 days by default (`PERITUS_EXPIRY_REMINDER_DAYS`).
+"""Reminders before expiry (9.6, R8): at 90, 30 and 7 days by default (`reminder_days`).
 
 Each threshold is sent at most once per certificate and expiry date (a unique row records it).
 A late run sends only the nearest threshold still due — a holder 5 days from expiry who was never
