@@ -55,6 +55,14 @@ def long_date(day: dt.date) -> str:
     return str(dateformat.format(day, "j F Y"))
 
 
+def public_status(page: Page, base: str, number: str) -> tuple[str, str]:
+    """The status and its date as the JSON verification API gives them to anyone."""
+    answer = page.request.get(f"{base}/api/v1/certificates/{number}/verification")
+    assert answer.ok, answer.status
+    body = answer.json()
+    return body["status"], body["status_since"]
+
+
 def step_form(page: Page, step: str) -> Locator:
     """One step's form on an appeal's case page (several share labels such as "Note")."""
     return page.locator(f"form[action$='/{step}/']")
@@ -133,6 +141,8 @@ def test_staff_suspend_a_certificate_the_public_sees_it_and_the_holder_appeals(
     check_axe(page)
     expect(page.locator(".verdict .status")).to_have_text("Suspended")
     expect(page.locator(".verdict")).to_contain_text(f"Suspended since {long_date(today)}")
+    # … and so does the JSON verification API.
+    assert public_status(page, base, certificate.number) == ("suspended", today.isoformat())
 
     # The holder appeals the suspension from the portal.
     user = holder.user
@@ -237,6 +247,7 @@ def test_staff_suspend_a_certificate_the_public_sees_it_and_the_holder_appeals(
     page.goto(f"{base}/verify/{certificate.number}/")
     check_axe(page)
     expect(page.locator(".verdict .status")).to_have_text("Valid")
+    assert public_status(page, base, certificate.number) == ("valid", today.isoformat())
 
     # The appellant reads the outcome and its reasons in the portal.
     sign_in_candidate(user)
