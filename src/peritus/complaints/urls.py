@@ -12,6 +12,7 @@ urlpatterns = [
     path("complaints/received/", views.public_received, name="public-received"),
     path("portal/complaints/", views.portal_list, name="portal-complaint-list"),
     path(BASE, views.register, name="complaint-list"),
+    path(f"{BASE}register.csv", views.register_csv, name="complaint-export"),
     path(f"{BASE}new/", views.record, name="complaint-record"),
     path(f"{BASE}suspension-proposals/", views.proposals, name="proposal-list"),
     path(

@@ -208,3 +208,25 @@ def test_a_register_reader_may_read_but_not_write_to_the_complainant(
     assert "Report progress to the complainant" not in page.content.decode()
     assert write.status_code == 403
     assert not complaint.updates.exists()
+
+
+def test_the_register_exports_as_csv_without_contact_details(
+    client: Client, quality_manager: User, handler: User
+) -> None:
+    complaint = being_handled(quality_manager, handler)
+
+    response = office_client(client, quality_manager).get(
+        reverse("complaints:complaint-export") + "?status=open"
+    )
+
+    body = response.content.decode()
+    assert response["Content-Type"].startswith("text/csv")
+    assert complaint.reference in body
+    assert handler.email in body
+    assert complaint.complainant_email not in body
+
+
+def test_the_export_is_403_to_an_examiner(client: Client, examiner: User) -> None:
+    response = office_client(client, examiner).get(reverse("complaints:complaint-export"))
+
+    assert response.status_code == 403
