@@ -7,8 +7,11 @@ validates the appeal and forms the panel, where the page refuses the decision ma
 (they took part) and accepts a member who did not; that member declares no conflict, upholds the
 appeal and asks another uninvolved decision maker for the new decision, who reinstates the
 certificate; the public sees it valid again and the appellant reads the outcome and its reasons
-in the portal. Every page visited is checked with axe. (Logging CPD and recertifying is the
-recertification journey's.)
+in the portal. A second journey takes the other decisions after issue through their pages: a
+scope reduction (reissued under the same number), a suspension whose deadline is extended and
+which shows among the open suspensions, a withdrawal, and another holder's surrender from the
+portal; /verify/ and the JSON API show both withdrawn at once. Every page visited is checked with
+axe. (Logging CPD and recertifying is the recertification journey's.)
 """
 
 from __future__ import annotations
@@ -261,3 +264,119 @@ def test_staff_suspend_a_certificate_the_public_sees_it_and_the_holder_appeals(
     outcome = page.get_by_role("region", name="Decision")
     expect(outcome).to_contain_text("Upheld")
     expect(outcome).to_contain_text(PANEL_REASONS)
+
+
+def test_scope_reduction_withdrawal_and_surrender_show_at_once_in_public(
+    page: Page,
+    live_server: Any,
+    sign_in_staff: Callable[..., None],
+    sign_in_candidate: Callable[[User], None],
+    check_axe: Callable[[Page], None],
+) -> None:
+    base = live_server.url
+    ada = make_holder(email="ada@peritus.example", given_names="Ada", family_name="Lind")
+    ben = make_holder(email="ben@peritus.example", given_names="Ben", family_name="Ortiz")
+    withdrawn = make_valid_certificate(holder=ada)
+    surrendered = make_valid_certificate(holder=ben)
+    decider = staff(
+        RoleCode.DECISION_MAKER,
+        "dana@peritus.example",
+        DECIDER_SECRET,
+        given_names="Dana",
+        family_name="Roth",
+    )
+    today = timezone.localdate()
+
+    # A decision maker removes a scope item: the certificate is reissued under its number.
+    sign_in_staff(decider, secret=DECIDER_SECRET)
+    page.get_by_role("navigation", name="Back office").get_by_role(
+        "link", name="Certificates"
+    ).click()
+    check_axe(page)
+    page.get_by_role("link", name=withdrawn.number).click()
+    check_axe(page)
+    page.get_by_role("link", name="Reduce the scope", exact=True).click()
+    check_axe(page)
+    page.get_by_label("L2 — Level 2").check()
+    page.get_by_label("Reasons for the reduction").fill("No level 2 work in the last two years.")
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    expect(page.locator("dl.facts")).to_contain_text("L1 Level 1")
+    check_axe(page)
+    page.get_by_role("button", name="Reduce the scope and reissue").click()
+    expect(page.get_by_text("revision 2 is issued")).to_be_visible()
+    check_axe(page)
+    reduced = Certificate.objects.get(pk=withdrawn.pk)
+    assert [item.code for item in reduced.scope_items.all()] == ["L1"]
+
+    # It is suspended, the deadline is extended, and it shows among the open suspensions.
+    page.get_by_role("link", name="Suspend", exact=True).click()
+    page.get_by_label("Reasons for the suspension").fill(REASONS)
+    page.get_by_label("Conditions for reinstatement").fill(CONDITIONS)
+    page.get_by_label("Deadline").fill((today + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    page.get_by_role("button", name="Suspend the certificate").click()
+    expect(page.get_by_text(f"Certificate {withdrawn.number} is suspended")).to_be_visible()
+    page.get_by_role("link", name="Extend", exact=True).click()
+    check_axe(page)
+    later = today + dt.timedelta(days=90)
+    page.get_by_label("New deadline").fill(later.isoformat())
+    page.get_by_label("Why the deadline moves").fill("The holder asked for time to pay.")
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    check_axe(page)
+    page.get_by_role("button", name="Extend the deadline").click()
+    expect(
+        page.get_by_text(f"The deadline of the suspension is now {later.isoformat()}")
+    ).to_be_visible()
+    page.get_by_role("navigation", name="Back office").get_by_role(
+        "link", name="Suspensions"
+    ).click()
+    check_axe(page)
+    expect(page.get_by_role("row", name=re.compile(re.escape(withdrawn.number)))).to_contain_text(
+        later.isoformat()
+    )
+
+    # Then it is withdrawn.
+    page.get_by_role("link", name=withdrawn.number).click()
+    page.get_by_role("link", name="Withdraw", exact=True).click()
+    check_axe(page)
+    page.get_by_label("Reasons for the withdrawal").fill("The fee stayed unpaid past the deadline.")
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    expect(page.locator("dl.facts")).to_contain_text("must stop using the certificate")
+    check_axe(page)
+    page.get_by_role("button", name="Withdraw the certificate").click()
+    expect(page.get_by_text(f"Certificate {withdrawn.number} is withdrawn.")).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    # The other holder gives their certificate up from the portal.
+    ben_user = ben.user
+    assert ben_user is not None
+    sign_in_candidate(ben_user)
+    page.get_by_role("navigation", name="My portal").get_by_role(
+        "link", name="My certificates"
+    ).click()
+    check_axe(page)
+    page.get_by_role("link", name=surrendered.number).click()
+    check_axe(page)
+    page.get_by_role("link", name="Surrender the certificate").click()
+    check_axe(page)
+    page.get_by_label("Why you give it up (optional)").fill("I have retired.")
+    page.get_by_label(
+        re.compile("^I understand that the certificate will show as withdrawn")
+    ).check()
+    page.get_by_role("button", name="Continue to the confirmation").click()
+    check_axe(page)
+    page.get_by_role("button", name="Give up the certificate").click()
+    expect(
+        page.get_by_text(f"You have surrendered certificate {surrendered.number}.")
+    ).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    # Anyone checking either number sees the withdrawal and its date at once.
+    for certificate in (withdrawn, surrendered):
+        page.goto(f"{base}/verify/{certificate.number}/")
+        check_axe(page)
+        expect(page.locator(".verdict .status")).to_have_text("Withdrawn")
+        expect(page.locator(".verdict")).to_contain_text(f"Withdrawn since {long_date(today)}")
+        assert public_status(page, base, certificate.number) == ("withdrawn", today.isoformat())
