@@ -51,6 +51,8 @@ from peritus.qms.services import record_corrective_action
 
 # Who records, validates and assigns complaints.
 INTAKE_ROLES = (RoleCode.QUALITY_MANAGER, RoleCode.COMPLAINTS_HANDLER)
+# The same complaint sent again within this time is the same complaint, not a second one.
+RESUBMISSION_WINDOW = dt.timedelta(minutes=30)
 STAFF_CHANNELS = (
     ComplaintChannel.EMAIL,
     ComplaintChannel.LETTER,
@@ -280,6 +282,17 @@ def submit_complaint(
             "email_required", _("Give an email address: we write to you there.")
         )
     signed_in = user is not None and getattr(user, "is_authenticated", False)
+    repeated = (
+        Complaint.objects.filter(
+            complainant_email__iexact=email,
+            description=description,
+            received_at__gte=timezone.now() - RESUBMISSION_WINDOW,
+        )
+        .order_by("-received_at")
+        .first()
+    )
+    if repeated is not None:
+        return repeated  # the same form sent twice (a double click, a reload): one complaint
     return _create(
         actor=user if signed_in else None,
         channel=ComplaintChannel.PORTAL if signed_in else ComplaintChannel.PUBLIC_FORM,

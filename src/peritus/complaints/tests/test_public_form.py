@@ -158,3 +158,18 @@ def test_a_signed_in_candidate_complains_through_the_portal_channel(candidate: U
     assert complaint.channel == ComplaintChannel.PORTAL
     assert complaint.complainant_user == candidate
     assert complaint.complainant_person == candidate.person
+
+
+def test_the_same_form_sent_twice_is_one_complaint_with_one_acknowledgement() -> None:
+    client = _client()
+    answers = _answers()
+
+    first = client.post(URL, answers)
+    reference = client.get(first["Location"]).content.decode()
+    second = client.post(URL, answers)
+
+    assert (first.status_code, second.status_code) == (302, 302)
+    complaint = Complaint.objects.get()
+    assert complaint.reference in reference
+    assert complaint.reference in client.get(second["Location"]).content.decode()
+    assert OutboxMessage.objects.filter(template="complaints_acknowledgement").count() == 1
