@@ -51,7 +51,7 @@ from peritus.recertification.services import (
     submit_surveillance,
     suspend_after_surveillance,
 )
-from peritus.recertification.services.review import decision_obstacles
+from peritus.recertification.services.review import decision_obstacles, superseded_rules
 from peritus.schemes.models import SchemeVersion
 
 
@@ -313,6 +313,7 @@ def _detail(request: HttpRequest, submission: Submission, **forms: Any) -> HttpR
             "obstacles": decision_obstacles(cast(User, user), submission, on=today)
             if recertification
             else [],
+            "superseded": superseded_rules(submission.certificate) if recertification else "",
             "review_form": review_form,
             "decision_form": decision_form,
             "suspension_form": suspension_form,

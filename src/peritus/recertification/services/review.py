@@ -49,6 +49,7 @@ from peritus.recertification.services.common import (
     require_reviewer,
     required_text,
 )
+from peritus.schemes.selectors import get_current_version
 
 
 def _record_verdicts(
@@ -175,6 +176,18 @@ def decision_obstacles(actor: User, submission: Submission, *, on: dt.date) -> l
     return found
 
 
+def superseded_rules(certificate: Certificate) -> str:
+    """Why the certificate cannot be recertified on its version (R21), or ""."""
+    current = get_current_version(certificate.get_scheme_id())
+    if current is None or current.pk == certificate.scheme_version_id:
+        return ""
+    return _(
+        "The certificate is on version %(old)s, but the scheme's current version is %(new)s: "
+        "recertification is on current rules (R21). Move the holder to the current version "
+        "first."
+    ) % {"old": certificate.scheme_version.version, "new": current.version}
+
+
 def _grace_for(submission: Submission, certificate: Certificate, today: dt.date) -> int:
     """The grace the decision gets: the policy's, stretched to today for a submission that was
     made in time (the holder does not lose the cycle because the review took long; the status
@@ -218,6 +231,9 @@ def decide_recertification(
         raise ImpartialityError(
             found[0].code, found[0].message, involvements=[o.code for o in found]
         )
+    superseded = superseded_rules(certificate) if grant else ""
+    if superseded:
+        raise RecertificationError("scheme_version_superseded", superseded)
     if grant and submission.recommendation != Recommendation.RECOMMEND:
         raise RecertificationError(
             "not_recommended",

@@ -256,3 +256,26 @@ def test_a_submission_made_in_time_is_decided_even_after_the_grace_period() -> N
     renewed = reload(certificate)
     assert renewed.expires_on == dt.date(2032, 2, 29)
     assert renewed.status_since == dt.date(2029, 5, 15)  # expired from 1 March until the decision
+
+
+def test_recertification_is_on_the_current_version_of_the_scheme() -> None:
+    from peritus.schemes.models import SchemeVersion, SchemeVersionStatus
+    from peritus.schemes.tests.factories import make_published_version
+
+    certificate = ready_certificate()
+    with at(IN_WINDOW):
+        submission, _reviewer = reviewed(certificate)
+        # The scheme committee replaced the certificate's version with a newer one.
+        SchemeVersion.objects.filter(pk=certificate.scheme_version_id).update(
+            status=SchemeVersionStatus.RETIRED
+        )
+        make_published_version(scheme=certificate.scheme)
+        with pytest.raises(RecertificationError) as refused:
+            decide_recertification(
+                actor=staff(RoleCode.DECISION_MAKER),
+                submission=submission,
+                grant=True,
+                rationale="Fine.",
+            )
+    assert refused.value.code == "scheme_version_superseded"
+    assert reload(certificate).revision == 1
