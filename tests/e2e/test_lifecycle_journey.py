@@ -10,8 +10,10 @@ certificate; the public sees it valid again and the appellant reads the outcome 
 in the portal. A second journey takes the other decisions after issue through their pages: a
 scope reduction (reissued under the same number), a suspension whose deadline is extended and
 which shows among the open suspensions, a withdrawal, and another holder's surrender from the
-portal; /verify/ and the JSON API show both withdrawn at once. Every page visited is checked with
-axe. (Logging CPD and recertifying is the recertification journey's.)
+portal; /verify/ and the JSON API show both withdrawn at once. A third suspends a list in bulk:
+the preview flags the holder the decision maker declared a conflict with, and the confirmation
+suspends the others only. Every page visited is checked with axe. (Logging CPD and recertifying
+is the recertification journey's.)
 """
 
 from __future__ import annotations
@@ -29,7 +31,10 @@ from peritus.accounts.roles import RoleCode
 from peritus.accounts.tests.factories import enrol_totp, make_staff
 from peritus.appeals.models import Appeal, AppealStatus
 from peritus.certification.models import Certificate, CertificateStatus
+from peritus.impartiality.models import ConflictNature
+from peritus.impartiality.services import declare_interests
 from peritus.recertification.tests.factories import make_holder, make_valid_certificate
+from peritus.schemes.tests.factories import make_published_version
 
 # One second factor per staff member: a TOTP code is never accepted twice.
 DECIDER_SECRET = "MRSWG2LEMVZHGZLDOJSXIMRTGQ2TMNZY"
@@ -380,3 +385,76 @@ def test_scope_reduction_withdrawal_and_surrender_show_at_once_in_public(
         expect(page.locator(".verdict .status")).to_have_text("Withdrawn")
         expect(page.locator(".verdict")).to_contain_text(f"Withdrawn since {long_date(today)}")
         assert public_status(page, base, certificate.number) == ("withdrawn", today.isoformat())
+
+
+def test_a_bulk_suspension_is_previewed_confirmed_and_keeps_the_rules(
+    page: Page,
+    live_server: Any,
+    sign_in_staff: Callable[..., None],
+    check_axe: Callable[[Page], None],
+) -> None:
+    base = live_server.url
+    decider = staff(
+        RoleCode.DECISION_MAKER,
+        "dana@peritus.example",
+        DECIDER_SECRET,
+        given_names="Dana",
+        family_name="Roth",
+    )
+    version = make_published_version()
+    unpaid = [
+        make_valid_certificate(holder=make_holder(email=f"{name}@peritus.example"), version=version)
+        for name in ("ada", "ben")
+    ]
+    # Dana declared a conflict of interest with this holder: she may not suspend them, in a list
+    # or not.
+    cousin = make_holder(email="cleo@peritus.example")
+    hers = make_valid_certificate(holder=cousin, version=version)
+    declare_interests(
+        actor=decider,
+        person=cousin,
+        has_conflict=True,
+        nature=ConflictNature.RELATIVE,
+        details="Cleo is my cousin.",
+    )
+    today = timezone.localdate()
+
+    sign_in_staff(decider, secret=DECIDER_SECRET)
+    page.get_by_role("navigation", name="Back office").get_by_role(
+        "link", name="Bulk operations"
+    ).click()
+    check_axe(page)
+    page.get_by_role("link", name="Prepare a list operation").click()
+    check_axe(page)
+    page.get_by_label("Suspend the listed certificates").check()
+    page.get_by_label("Certificate numbers").fill(
+        "\n".join(certificate.number for certificate in (*unpaid, hers))
+    )
+    page.get_by_label("Reasons").fill(REASONS)
+    page.get_by_label("Conditions for reinstatement (suspension)").fill(CONDITIONS)
+    page.get_by_label("Deadline (suspension)").fill((today + dt.timedelta(days=30)).isoformat())
+    page.get_by_role("button", name="Preview").click()
+
+    # The preview: nothing done yet, and the one she may not suspend is flagged with why.
+    expect(page.get_by_role("heading", name="Preview: nothing has been done yet")).to_be_visible()
+    expect(page.get_by_text("3 certificates are listed; 1 would be refused.")).to_be_visible()
+    flagged = page.get_by_role("row", name=re.compile(re.escape(hers.number)))
+    expect(flagged).to_contain_text("Would be refused")
+    expect(flagged).to_contain_text("You declared a conflict of interest with this")
+    check_axe(page)
+    assert not Certificate.objects.filter(status=CertificateStatus.SUSPENDED).exists()
+
+    page.get_by_label("I reviewed the list").check()
+    page.get_by_role("button", name=re.compile("^Confirm")).click()
+    expect(page.get_by_text("2 done, 1 refused, of 3.")).to_be_visible()
+    check_axe(page)
+    sign_out(page)
+
+    # The public sees the two suspended at once; the third is untouched.
+    for certificate in unpaid:
+        page.goto(f"{base}/verify/{certificate.number}/")
+        check_axe(page)
+        expect(page.locator(".verdict .status")).to_have_text("Suspended")
+    page.goto(f"{base}/verify/{hers.number}/")
+    check_axe(page)
+    expect(page.locator(".verdict .status")).to_have_text("Valid")
