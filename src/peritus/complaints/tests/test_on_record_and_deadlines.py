@@ -7,12 +7,13 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import timezone
 
 from peritus.accounts.models import User
 from peritus.accounts.roles import RoleCode
-from peritus.accounts.tests.factories import grant_role
+from peritus.accounts.tests.factories import grant_role, office_client
 from peritus.certification.tests.factories import make_certificate
 from peritus.complaints.models import Complaint, ComplaintAbout, TriageCategory
 from peritus.complaints.selectors import count_overdue_complaints, list_complaints_on_record
@@ -111,3 +112,19 @@ def test_the_job_is_registered_for_tick() -> None:
     from peritus.scheduling.registry import get_job
 
     assert get_job("complaints-deadlines").every == dt.timedelta(hours=12)
+
+
+def test_the_office_certificate_page_lists_the_complaints_about_its_holder(
+    client: Client, quality_manager: User, decision_maker: User
+) -> None:
+    complaint = _about_person(quality_manager)
+    certificate = complaint.subject_certificate
+    assert certificate is not None
+
+    page = office_client(client, decision_maker).get(
+        reverse("certification:certificate-detail", args=[certificate.number])
+    )
+
+    assert page.status_code == 200
+    assert "Complaints about this person" in page.content.decode()
+    assert complaint.reference in page.content.decode()
