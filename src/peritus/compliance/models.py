@@ -27,6 +27,8 @@ class AdverseKind(models.TextChoices):
     SUSPENDED = "suspended", _("Certificate suspended")
     WITHDRAWN = "withdrawn", _("Certificate withdrawn")
     SCOPE_REDUCED = "scope_reduced", _("Scope of a certificate reduced")
+    EXAM_FAILED = "exam_failed", _("Exam result released as failed")
+    RECERTIFICATION_REFUSED = "recertification_refused", _("Recertification refused")
 
 
 class FlagStatus(models.TextChoices):

@@ -40,10 +40,12 @@ from peritus.compliance.errors import ComplianceError, ComplianceInputError, Imp
 from peritus.compliance.events import ComplianceEvent
 from peritus.compliance.models import AdverseKind, Conclusion, FlagStatus, RetaliationFlag
 from peritus.compliance.selectors import took_part_in_decision
+from peritus.exams.models import ComponentResult, ResultStatus
 from peritus.impartiality.refusals import audit_refusals
 from peritus.notifications.services import queue_notification
 from peritus.qms.models import ActionSource, CorrectiveAction
 from peritus.qms.services import record_corrective_action
+from peritus.recertification.models import Submission, SubmissionStatus
 
 LIFECYCLE_KINDS = {
     LifecycleAction.SUSPEND: AdverseKind.SUSPENDED,
@@ -109,6 +111,42 @@ def _adverse_decisions(
             decision, LIFECYCLE_KINDS[LifecycleAction(decision.action)], decision.reference,
             decision.certificate.holder_id, decision.decided_at, decision.decided_by_id,
             (decision.decided_by_id,),
+        )  # fmt: skip
+
+    failures = ComponentResult.objects.filter(
+        status=ResultStatus.RELEASED,
+        passed=False,
+        released_at__gte=since,
+        released_at__lte=until,
+        application__person_id__in=person_ids,
+    ).select_related("application", "component")
+    for result in failures:
+        assert result.released_at is not None
+        yield AdverseDecision(
+            result, AdverseKind.EXAM_FAILED,
+            f"{result.application.reference}/{result.component.code}",
+            result.application.person_id, result.released_at, result.released_by_id,
+            tuple(
+                pk
+                for pk in (
+                    result.first_marker_id, result.second_marker_id, result.reconciled_by_id,
+                    result.released_by_id,
+                )
+                if pk
+            ),
+        )  # fmt: skip
+    refused_renewals = Submission.objects.filter(
+        status=SubmissionStatus.REFUSED,
+        decided_at__gte=since,
+        decided_at__lte=until,
+        certificate__holder_id__in=person_ids,
+    ).select_related("certificate")
+    for submission in refused_renewals:
+        assert submission.decided_at is not None
+        yield AdverseDecision(
+            submission, AdverseKind.RECERTIFICATION_REFUSED, submission.reference,
+            submission.certificate.holder_id, submission.decided_at, submission.decided_by_id,
+            tuple(pk for pk in (submission.decided_by_id, submission.reviewed_by_id) if pk),
         )  # fmt: skip
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.utils import timezone
 
 from peritus.accounts.models import User
+from peritus.accounts.selectors import get_person_of_user
 from peritus.audit_trail.models import AuditEvent
+from peritus.certification.tests.factories import make_assessed_application
+from peritus.complaints.tests.factories import submitted
 from peritus.compliance.events import ComplianceEvent
 from peritus.compliance.jobs import retaliation_flags
 from peritus.compliance.models import AdverseKind, FlagStatus, RetaliationFlag
@@ -74,3 +78,20 @@ def test_the_refusal_the_person_appealed_is_not_itself_flagged(candidate: User) 
     retaliation_flags(timezone.now() - dt.timedelta(days=199))
 
     assert not RetaliationFlag.objects.exists()
+
+
+def test_a_failed_exam_released_after_a_complaint_is_flagged_with_its_markers(
+    candidate: User, officer: User, examiner: User
+) -> None:
+    person = get_person_of_user(candidate)
+    assert person is not None
+    with time_machine.travel(timezone.now() - dt.timedelta(days=45), tick=False):
+        complaint = submitted(user=candidate, email=candidate.email)
+    make_assessed_application(officer=officer, examiner=examiner, person=person, scores=(55,))
+
+    retaliation_flags(timezone.now())
+
+    flag = RetaliationFlag.objects.get()
+    assert flag.kind == AdverseKind.EXAM_FAILED
+    assert flag.complaint == complaint
+    assert examiner.pk in flag.involved_user_ids
