@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 import time_machine
@@ -18,6 +19,7 @@ from peritus.compliance.jobs import retaliation_flags
 from peritus.compliance.models import AdverseKind, FlagStatus, RetaliationFlag
 from peritus.compliance.tests.factories import appealed_then_suspended
 from peritus.notifications.models import OutboxMessage
+from peritus.scheduling.registry import get_job
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +97,18 @@ def test_a_failed_exam_released_after_a_complaint_is_flagged_with_its_markers(
     assert flag.kind == AdverseKind.EXAM_FAILED
     assert flag.complaint == complaint
     assert examiner.pk in flag.involved_user_ids
+
+
+def test_the_window_is_configurable(candidate: User, settings: Any) -> None:
+    settings.PERITUS_RETALIATION_WINDOW_DAYS = 30
+    appealed_then_suspended(candidate, days_between=60)
+
+    retaliation_flags(timezone.now())
+
+    assert not RetaliationFlag.objects.exists()
+
+
+def test_the_job_is_registered_for_tick() -> None:
+    job = get_job("compliance-retaliation-flags")
+
+    assert job.function is retaliation_flags
