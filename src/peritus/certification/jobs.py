@@ -16,6 +16,7 @@ from peritus.certification.services import (
     propose_withdrawals,
     send_expiry_reminders,
 )
+from peritus.certification.services.bulk import run_due_operations
 from peritus.scheduling.registry import register_job
 
 EVERY = dt.timedelta(hours=1)
@@ -39,3 +40,9 @@ def suspension_deadlines(now: dt.datetime) -> str:
     proposed = propose_withdrawals(now=now)
     escalated = escalate_withdrawal_proposals(now=now)
     return f"{proposed} withdrawals proposed, {escalated} proposals escalated"
+
+
+@register_job("certification-scheduled-operations", every=EVERY)
+def scheduled_operations(now: dt.datetime) -> str:
+    """Run the confirmed bulk operations (e.g. a move to a new scheme version) whose date came."""
+    return f"{run_due_operations(now=now)} scheduled operations run"

@@ -5,9 +5,12 @@ number, scope, expiry and status), every holder notified, audited; refusals chan
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
+import time_machine
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -43,6 +46,8 @@ from peritus.schemes.models import SchemeVersion, SchemeVersionStatus
 from peritus.schemes.tests.factories import make_complete_version, make_published_version
 
 pytestmark = pytest.mark.django_db
+
+SCHEDULED_JOB = "certification-scheduled-operations"
 
 REASON = "Version 2027 replaces 2026: updated code of practice."
 
@@ -203,9 +208,15 @@ def test_a_move_for_a_later_date_waits_for_it(scheme_manager: User) -> None:
     assert reload(certificate).scheme_version == old
     assert run_due_operations(now=timezone.now()) == 0
 
-    assert run_due_operations(now=timezone.now() + dt.timedelta(days=14)) == 1
+    due = timezone.now() + dt.timedelta(days=14)
+    output = io.StringIO()
+    with time_machine.travel(due, tick=False):
+        call_command("tick", "--now", due.isoformat(), "--job", SCHEDULED_JOB, stdout=output)
+        call_command("tick", "--now", due.isoformat(), "--job", SCHEDULED_JOB, "--force")
 
+    assert "1 scheduled operations run" in output.getvalue()
     assert reload(certificate).scheme_version == new
+    assert reload(certificate).revision == 2  # the second tick did not move it again
     assert BulkOperation.objects.get(pk=operation.pk).status == BulkOperationStatus.EXECUTED
     with pytest.raises(CertificationError):
         run_scheduled_operation(operation=operation, actor=scheme_manager)
