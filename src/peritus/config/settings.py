@@ -310,6 +310,33 @@ PERITUS_EXAMS_MAX_ATTACHMENT_BYTES = env_int(
     "PERITUS_EXAMS_MAX_ATTACHMENT_BYTES", default=10 * 1024 * 1024
 )
 
+# More of them, each with its default where the rule lives; the environment may set any of them
+# (README, "Values the standard leaves to the body").
+TUNABLE_WHOLE_NUMBERS = (
+    "PERITUS_APPEALS_ACKNOWLEDGE_DAYS",
+    "PERITUS_APPEALS_DECISION_DAYS",
+    "PERITUS_APPEALS_PROGRESS_DAYS",
+    "PERITUS_APPEALS_PANEL_SIZE",
+    "PERITUS_COMPLAINTS_ACKNOWLEDGE_DAYS",
+    "PERITUS_COMPLAINTS_TRIAGE_DAYS",
+    "PERITUS_COMPLAINTS_RESOLUTION_DAYS",
+    "PERITUS_SPOT_CHECK_PERCENT",
+    "PERITUS_SURVEILLANCE_OVERDUE_CATCHUP_DAYS",
+    "PERITUS_RETALIATION_WINDOW_DAYS",
+    "PERITUS_RETALIATION_SCAN_DAYS",
+    "PERITUS_WITHDRAWAL_PROPOSAL_ESCALATION_DAYS",
+    "PERITUS_SUSPENSION_MAX_DAYS",
+)
+for _tunable in TUNABLE_WHOLE_NUMBERS:
+    if os.environ.get(_tunable, "").strip():
+        globals()[_tunable] = env_int(_tunable, default=0)
+if os.environ.get("PERITUS_EXPIRY_REMINDER_DAYS", "").strip():
+    PERITUS_EXPIRY_REMINDER_DAYS = [
+        int(days) for days in env_list("PERITUS_EXPIRY_REMINDER_DAYS") if days.isdigit()
+    ]
+if os.environ.get("PERITUS_COMPLAINTS_FORM_RATE", "").strip():
+    PERITUS_COMPLAINTS_FORM_RATE = env_str("PERITUS_COMPLAINTS_FORM_RATE")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -70,3 +70,19 @@ def test_health_answers_200_with_json_when_the_database_answers(client: Client) 
     assert response.status_code == 200
     assert response.json()["status"] == "ok"
     assert response.json()["database"] == "ok"
+
+
+def test_the_body_sets_its_deadlines_through_the_environment() -> None:
+    shown = (
+        "from django.conf import settings; "
+        "print(settings.PERITUS_APPEALS_DECISION_DAYS, settings.PERITUS_EXPIRY_REMINDER_DAYS)"
+    )
+    result = run_peritus(
+        "shell", "-v", "0", "-c", shown, PERITUS_DEBUG="true", PERITUS_APPEALS_DECISION_DAYS="45",
+        PERITUS_EXPIRY_REMINDER_DAYS="120, 60,14",
+    )  # fmt: skip
+    refused = run_peritus("check", PERITUS_DEBUG="true", PERITUS_COMPLAINTS_TRIAGE_DAYS="ten")
+
+    assert result.stdout.split() == ["45", "[120,", "60,", "14]"], result.stderr
+    assert refused.returncode != 0
+    assert "PERITUS_COMPLAINTS_TRIAGE_DAYS must be an integer" in refused.stderr
