@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import functools
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -14,11 +17,25 @@ from django.utils import timezone, translation
 from peritus.notifications.models import OutboxMessage, OutboxStatus
 
 MAX_ATTEMPTS = 8
+DELIVERY_CHUNK = 200  # messages handed to the worker in one task
 
 
 def retry_delay(attempts: int) -> dt.timedelta:
     """Exponential back-off: 1, 2, 4 … minutes, capped at six hours."""
     return dt.timedelta(minutes=min(2 ** max(attempts - 1, 0), 360))
+
+
+@dataclasses.dataclass(frozen=True)
+class Notice:
+    """One message to queue with `queue_notifications` (the arguments of `queue_notification`)."""
+
+    template: str
+    recipient_email: str
+    context: dict[str, Any]
+    recipient_user: Any | None = None
+    recipient_person: Any | None = None
+    subject: models.Model | None = None
+    language: str | None = None
 
 
 def queue_notification(
@@ -36,31 +53,63 @@ def queue_notification(
     Must run inside the transaction of the change it announces: if that change rolls back, so
     does the message. Delivery is scheduled for after the commit.
     """
+    notice = Notice(
+        template, recipient_email, context, recipient_user, recipient_person, subject, language
+    )
+    return queue_notifications([notice])[0]
+
+
+def queue_notifications(notices: Sequence[Notice]) -> list[OutboxMessage]:
+    """Queue many messages at once (scheduled jobs over thousands of certificates).
+
+    The same rendering and the same transaction rule as `queue_notification`, but the rows are
+    written with bulk inserts and delivery is handed to the worker in chunks after the commit.
+    """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(
             "queue_notification must run inside the transaction of the change it announces"
         )
+    now = timezone.now()
+    messages = [_render(notice, now) for notice in notices]
+    if len(messages) == 1:
+        messages[0].save(force_insert=True)
+    elif messages:
+        messages = OutboxMessage.objects.bulk_create(messages, batch_size=1000)
+        if any(message.pk is None for message in messages):  # backends that return no ids
+            raise RuntimeError("the database did not return the ids of the queued messages")
+    ids = [message.pk for message in messages]
+    for start in range(0, len(ids), DELIVERY_CHUNK):
+        chunk = ids[start : start + DELIVERY_CHUNK]
+        transaction.on_commit(functools.partial(_enqueue_delivery, chunk))
+    return messages
+
+
+def _render(notice: Notice, now: dt.datetime) -> OutboxMessage:
     language = (
-        language
-        or getattr(recipient_person, "preferred_language", None)
-        or getattr(recipient_user, "preferred_language", None)
+        notice.language
+        or getattr(notice.recipient_person, "preferred_language", None)
+        or getattr(notice.recipient_user, "preferred_language", None)
         or settings.LANGUAGE_CODE
     )
     full_context = {
         "body_name": settings.PERITUS["BODY_NAME"],
         "base_url": settings.PERITUS["BASE_URL"],
-        **context,
+        **notice.context,
     }
     with translation.override(language):
         subject_line = render_to_string(
-            f"notifications/{template}.subject.txt", full_context
+            f"notifications/{notice.template}.subject.txt", full_context
         ).strip()
-        body = render_to_string(f"notifications/{template}.body.txt", full_context).strip() + "\n"
-    message = OutboxMessage.objects.create(
-        template=template,
-        recipient_email=recipient_email,
-        recipient_user=recipient_user,
-        recipient_person=recipient_person,
+        body = (
+            render_to_string(f"notifications/{notice.template}.body.txt", full_context).strip()
+            + "\n"
+        )
+    subject = notice.subject
+    return OutboxMessage(
+        template=notice.template,
+        recipient_email=notice.recipient_email,
+        recipient_user=notice.recipient_user,
+        recipient_person=notice.recipient_person,
         language=language,
         subject=" ".join(subject_line.split())[:250],
         body=body,
@@ -68,17 +117,19 @@ def queue_notification(
         if subject is not None
         else "",
         subject_id=str(subject.pk) if subject is not None else "",
-        next_attempt_at=timezone.now(),
+        next_attempt_at=now,
     )
-    transaction.on_commit(lambda: _enqueue_delivery(message.pk))
-    return message
 
 
-def _enqueue_delivery(message_id: int) -> None:
-    from peritus.notifications.tasks import deliver_outbox_message
+def _enqueue_delivery(message_ids: list[int]) -> None:
+    """Hand the messages to the worker; if that fails, the outbox job sends them anyway."""
+    from peritus.notifications.tasks import deliver_outbox_message, deliver_outbox_messages
 
     try:
-        deliver_outbox_message.enqueue(message_id=message_id)
+        if len(message_ids) == 1:
+            deliver_outbox_message.enqueue(message_id=message_ids[0])
+        else:
+            deliver_outbox_messages.enqueue(message_ids=message_ids)
     except Exception:
         return
 

@@ -28,7 +28,7 @@ from peritus.certification.models import (
     Suspension,
     SuspensionStatus,
 )
-from peritus.certification.services.revisions import notify_holder_of
+from peritus.certification.services.revisions import notify_holders
 from peritus.certification.status import LAPSING_STATUSES, expiry_effective_on
 
 EXPIRY_BATCH = 2000
@@ -148,16 +148,15 @@ def _expire_batch(ids: list[int], *, today: dt.date, now: dt.datetime) -> int:
             for certificate in certificates
         ]
     )
-    for certificate in certificates:
-        notify_holder_of(
-            certificate,
-            template=EXPIRY_NOTICE,
-            context={
-                "expires_on": certificate.expires_on,
-                "effective_on": certificate.status_since,
-                "was_suspended": before[certificate.pk] == CertificateStatus.SUSPENDED,
-            },
-        )
+    notify_holders(
+        certificates,
+        template=EXPIRY_NOTICE,
+        context=lambda certificate: {
+            "expires_on": certificate.expires_on,
+            "effective_on": certificate.status_since,
+            "was_suspended": before[certificate.pk] == CertificateStatus.SUSPENDED,
+        },
+    )
     return len(certificates)
 
 

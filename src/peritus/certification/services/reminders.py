@@ -26,7 +26,7 @@ from peritus.certification.events import CertificationEvent
 from peritus.certification.lifecycle_checks import status_allows
 from peritus.certification.models import BulkOperation, Certificate, ExpiryReminder
 from peritus.certification.services.lifecycle import lock_certificate
-from peritus.certification.services.revisions import notify_holder_of
+from peritus.certification.services.revisions import notify_holder_of, notify_holders
 from peritus.certification.status import LAPSING_STATUSES
 from peritus.core.conf import peritus_setting
 
@@ -132,8 +132,14 @@ def _remind_batch(ids: list[int], *, days: int, today: dt.date, now: dt.datetime
             for certificate in certificates
         ]
     )
-    for certificate in certificates:
-        _announce(certificate, days_left=(certificate.expires_on - today).days)
+    notify_holders(
+        certificates,
+        template=REMINDER_NOTICE,
+        context=lambda certificate: {
+            "expires_on": certificate.expires_on,
+            "days_left": (certificate.expires_on - today).days,
+        },
+    )
     return len(certificates)
 
 

@@ -9,7 +9,7 @@ certificate row the caller has locked.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -24,7 +24,7 @@ from peritus.certification.services.issuance import store_pdf
 from peritus.certification.services.keys import _active_signing_key
 from peritus.certification.validity import register_sort_name
 from peritus.notifications.models import OutboxMessage
-from peritus.notifications.services import queue_notification
+from peritus.notifications.services import Notice, queue_notifications
 from peritus.schemes.models import SchemeVersion, ScopeItem
 
 
@@ -109,13 +109,37 @@ def notify_holder_of(
     certificate: Certificate, *, template: str, context: dict[str, Any]
 ) -> OutboxMessage | None:
     """Queue a notice to the holder (inside the caller's transaction); None without an address."""
+    notice = holder_notice(certificate, template=template, context=context)
+    return queue_notifications([notice])[0] if notice is not None else None
+
+
+def notify_holders(
+    certificates: Sequence[Certificate],
+    *,
+    template: str,
+    context: Callable[[Certificate], dict[str, Any]],
+) -> int:
+    """The same notice to many holders at once (scheduled jobs); returns how many were queued."""
+    notices = [
+        notice
+        for certificate in certificates
+        if (notice := holder_notice(certificate, template=template, context=context(certificate)))
+        is not None
+    ]
+    return len(queue_notifications(notices)) if notices else 0
+
+
+def holder_notice(
+    certificate: Certificate, *, template: str, context: dict[str, Any]
+) -> Notice | None:
+    """The notice to the holder of `certificate`; None when there is no address to write to."""
     holder = certificate.holder
     user = holder.user
     email = holder.email or (user.email if user is not None else "")
     if not email:
         return None
     base = settings.PERITUS["BASE_URL"].rstrip("/")
-    return queue_notification(
+    return Notice(
         template=template,
         recipient_email=email,
         recipient_person=holder,

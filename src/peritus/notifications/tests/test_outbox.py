@@ -11,10 +11,13 @@ from pytest_django.fixtures import DjangoCaptureOnCommitCallbacks
 
 from peritus.notifications.models import OutboxMessage, OutboxStatus
 from peritus.notifications.services import (
+    DELIVERY_CHUNK,
     MAX_ATTEMPTS,
+    Notice,
     deliver_due_messages,
     deliver_message,
     queue_notification,
+    queue_notifications,
 )
 
 pytestmark = pytest.mark.django_db
@@ -101,3 +104,44 @@ def test_a_message_is_never_sent_twice() -> None:
     deliver_message(message_id=message.pk)
 
     assert len(mail.outbox) == 1
+
+
+def test_a_batch_of_notices_is_queued_in_one_go_and_each_is_sent_after_commit(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    notices = [
+        Notice(
+            template="test_notice",
+            recipient_email=f"holder{n}@peritus.example",
+            context={"name": f"Holder {n}", "message": f"Certificate {n} expired."},
+        )
+        for n in range(DELIVERY_CHUNK + 5)
+    ]
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, transaction.atomic():
+        messages = queue_notifications(notices)
+
+    assert len(callbacks) == 2  # the worker gets the batch in two chunks, not one task each
+    assert OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == DELIVERY_CHUNK + 5
+    assert sorted(sent.to[0] for sent in mail.outbox) == sorted(
+        message.recipient_email for message in messages
+    )
+    assert "Certificate 7 expired." in next(
+        m.body for m in mail.outbox if m.to == ["holder7@peritus.example"]
+    )
+
+
+def queue_three_then_refuse() -> None:
+    with transaction.atomic():
+        queue_notifications(
+            [Notice("test_notice", "ada@peritus.example", {"name": "Ada", "message": "x"})] * 3
+        )
+        raise ChangeRefusedError
+
+
+def test_a_batch_rolled_back_with_its_change_leaves_nothing_to_send() -> None:
+    with pytest.raises(ChangeRefusedError):
+        queue_three_then_refuse()
+
+    assert not OutboxMessage.objects.exists()
+    assert mail.outbox == []
