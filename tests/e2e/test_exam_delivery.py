@@ -132,6 +132,8 @@ def test_a_candidate_with_extra_time_sits_is_paused_reloads_and_is_closed_at_the
     expect(page.get_by_role("heading", name=re.compile(r"Question \d of 4"))).to_be_visible(
         timeout=15000
     )
+    answer_token = page.locator("#question-form").get_attribute("data-save-token")
+    assert answer_token
     resumed = Attempt.objects.get(pk=attempt.pk)
     assert resumed.started_at is not None
     assert resumed.deadline_at is not None
@@ -152,7 +154,11 @@ def test_a_candidate_with_extra_time_sits_is_paused_reloads_and_is_closed_at_the
     late = page.request.post(
         f"{base}/portal/exams/{attempt.reference}/answers/",
         form={"position": "1", "key": "late-after-deadline", "response": "A"},
-        headers={"X-CSRFToken": csrf, "Referer": f"{base}/portal/exams/"},
+        headers={
+            "X-CSRFToken": csrf,
+            "X-Exam-Token": answer_token,  # what the exam page sends with each save
+            "Referer": f"{base}/portal/exams/",
+        },
     )
     assert late.status == 409
     assert late.json()["code"] == "attempt_closed"

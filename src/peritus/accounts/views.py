@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from peritus.accounts.forms import ApiTokenForm, RevocationForm, RoleAssignmentForm
 from peritus.accounts.models import AgreementAcceptance, ApiToken, RoleAssignment, User
+from peritus.accounts.requests import require_perm
 from peritus.accounts.selectors import (
     describe_grant,
     list_personnel_active_without_agreement,
@@ -26,13 +26,8 @@ from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
 
 
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied(_("You may not open this page."))
-
-
 def personnel(request: HttpRequest) -> HttpResponse:
-    _require(request, "accounts.view_personnel")
+    require_perm(request, "accounts.view_personnel")
     current = RoleAssignment.objects.current().select_related("role", "scheme")
     people = (
         User.objects.filter(role_assignments__in=current)
@@ -51,13 +46,13 @@ def personnel(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def person_roles(request: HttpRequest, user_id: int) -> HttpResponse:
-    _require(request, "accounts.view_personnel")
+    require_perm(request, "accounts.view_personnel")
     member = get_object_for(
         request.user, User.objects.all(), view_perm="accounts.view_personnel", pk=user_id
     )
     form = RoleAssignmentForm(request.POST or None, initial={"valid_from": timezone.localdate()})
     if request.method == "POST":
-        _require(request, "accounts.manage_roles")
+        require_perm(request, "accounts.manage_roles")
         if form.is_valid():
             try:
                 assign_role(
@@ -96,7 +91,7 @@ def person_roles(request: HttpRequest, user_id: int) -> HttpResponse:
 
 @require_POST
 def revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
-    _require(request, "accounts.manage_roles")
+    require_perm(request, "accounts.manage_roles")
     assignment = get_object_for(
         request.user,
         RoleAssignment.objects.all(),

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of
 from peritus.accounts.selectors import get_person_of_user
 from peritus.appeals import deadlines, selectors, services
 from peritus.appeals.errors import AppealsInputError
@@ -55,10 +56,6 @@ from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
 
 PAGE_SIZE = 50
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _appeal_for(request: HttpRequest, reference: str) -> Appeal:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.certification.models import Certificate, CertificateStatus
 from peritus.complaints import selectors, services
 from peritus.complaints.deadlines import form_rate
@@ -50,15 +50,6 @@ from peritus.qms.selectors import list_corrective_actions_for
 
 PAGE_SIZE = 50
 RECEIVED_SESSION_KEY = "complaints_received_reference"
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 # Public ------------------------------------------------------------------------------------------
@@ -140,7 +131,7 @@ def _filters(request: HttpRequest) -> tuple[RegisterFilterForm, dict[str, Any]]:
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    _require(request, "complaints.view_register")
+    require_perm(request, "complaints.view_register")
     form, values = _filters(request)
     today = timezone.localdate()
     complaints = selectors.list_complaints(**values, exclude_subject=request.user, on=today)
@@ -169,7 +160,7 @@ def register(request: HttpRequest) -> HttpResponse:
 def register_csv(request: HttpRequest) -> HttpResponse:
     """The register as CSV for the evidence pack (9.9: register and triage records), without
     the complainants' contact details."""
-    _require(request, "complaints.view_register")
+    require_perm(request, "complaints.view_register")
     _form, values = _filters(request)
     today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -205,7 +196,7 @@ def register_csv(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def record(request: HttpRequest) -> HttpResponse:
     """Staff record a complaint received by email, letter or phone."""
-    _require(request, "complaints.record_complaint")
+    require_perm(request, "complaints.record_complaint")
     form = StaffComplaintForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -314,7 +305,7 @@ def _act(
 ) -> HttpResponse:
     complaint = _complaint_for(request, reference)
     if perm is not None:
-        _require(request, perm, complaint)
+        require_perm(request, perm, complaint)
     form = form_class(request.POST, **(form_kwargs(complaint) if form_kwargs else {}))
     if form.is_valid():
         try:
@@ -475,7 +466,7 @@ def raise_action(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def proposals(request: HttpRequest, form: DecideProposalForm | None = None) -> HttpResponse:
-    _require(request, "complaints.decide_suspension")
+    require_perm(request, "complaints.decide_suspension")
     items = list(selectors.list_open_suspension_proposals())
     return render(
         request,
@@ -487,7 +478,7 @@ def proposals(request: HttpRequest, form: DecideProposalForm | None = None) -> H
 
 @require_POST
 def decide_proposal(request: HttpRequest, pk: int) -> HttpResponse:
-    _require(request, "complaints.decide_suspension")
+    require_perm(request, "complaints.decide_suspension")
     proposal = selectors.list_open_suspension_proposals().filter(pk=pk).first()
     if proposal is None:
         raise Http404

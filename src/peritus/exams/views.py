@@ -7,7 +7,7 @@ check the marking services make.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.accounts.selectors import get_person_of_user
 from peritus.applications.selectors import get_approved_accommodations
 from peritus.core.access import get_object_for
@@ -47,16 +47,6 @@ from peritus.exams.models import (
 from peritus.impartiality.selectors import list_declarations_in
 
 PAGE_SIZE = 50
-
-
-def actor_of(request: HttpRequest) -> User:
-    """The signed-in member of the personnel (the office middleware lets no one else through)."""
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _event_for(request: HttpRequest, pk: int) -> AssessmentEvent:
@@ -91,7 +81,7 @@ def _result_for(request: HttpRequest, pk: int) -> ComponentResult:
 
 
 def event_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "exams.view_events")
+    require_perm(request, "exams.view_events")
     upcoming = request.GET.get("when", "upcoming") != "past"
     events = selectors.list_events_for(request.user, upcoming=upcoming)
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -108,7 +98,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "exams.schedule_event")
+    require_perm(request, "exams.schedule_event")
     form = EventForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
@@ -179,7 +169,7 @@ def event_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_assign(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    _require(request, "exams.manage_event", event)
+    require_perm(request, "exams.manage_event", event)
     form = AssignmentForm(request.POST, event=event)
     if form.is_valid():
         try:
@@ -195,7 +185,7 @@ def event_assign(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    _require(request, "exams.manage_event", event)
+    require_perm(request, "exams.manage_event", event)
     form = AddCandidateForm(request.POST, applications=selectors.list_bookable_applications(event))
     if form.is_valid():
         try:
@@ -213,7 +203,7 @@ def event_add_candidate(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    _require(request, "exams.manage_event", event)
+    require_perm(request, "exams.manage_event", event)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -231,7 +221,7 @@ def event_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    _require(request, "exams.record_attendance", event)
+    require_perm(request, "exams.record_attendance", event)
     form = AttendanceForm(request.POST or None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
@@ -251,7 +241,7 @@ def event_attendance(request: HttpRequest, pk: int) -> HttpResponse:
 def event_declarations(request: HttpRequest, pk: int) -> HttpResponse:
     """The examiner's declaration screen: one answer per candidate, before any result."""
     event = _event_for(request, pk)
-    _require(request, "exams.declare_for_event", event)
+    require_perm(request, "exams.declare_for_event", event)
     undeclared = services.list_undeclared_entries(event, request.user)
     forms = [DeclarationForm(request.POST or None, entry=entry) for entry in undeclared]
     error_message = ""
@@ -288,7 +278,7 @@ def event_declarations(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def event_release(request: HttpRequest, pk: int) -> HttpResponse:
     event = _event_for(request, pk)
-    _require(request, "exams.release_result", event)
+    require_perm(request, "exams.release_result", event)
     try:
         released = services.release_event_results(actor=actor_of(request), event=event)
     except DomainError as error:
@@ -365,7 +355,7 @@ def entry_result(request: HttpRequest, pk: int) -> HttpResponse:
     entry = _entry_for(request, pk)
     if request.method == "GET":
         return _entry_page(request, entry)
-    _require(request, "exams.mark_result", entry.event)
+    require_perm(request, "exams.mark_result", entry.event)
     form = MarkForm(request.POST, component=entry.event.component)
     if form.is_valid():
         try:
@@ -381,7 +371,7 @@ def entry_result(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def result_second_mark(request: HttpRequest, pk: int) -> HttpResponse:
     result = _result_for(request, pk)
-    _require(request, "exams.mark_result", result.event)
+    require_perm(request, "exams.mark_result", result.event)
     form = SecondMarkForm(request.POST)
     if form.is_valid():
         try:
@@ -397,7 +387,7 @@ def result_second_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def result_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
     result = _result_for(request, pk)
-    _require(request, "exams.mark_result", result.event)
+    require_perm(request, "exams.mark_result", result.event)
     form = ReconciliationForm(request.POST)
     if form.is_valid():
         try:
@@ -413,7 +403,7 @@ def result_reconcile(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def result_request_second_mark(request: HttpRequest, pk: int) -> HttpResponse:
     result = _result_for(request, pk)
-    _require(request, "exams.request_second_mark", result.event)
+    require_perm(request, "exams.request_second_mark", result.event)
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -431,7 +421,7 @@ def result_request_second_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def result_release(request: HttpRequest, pk: int) -> HttpResponse:
     result = _result_for(request, pk)
-    _require(request, "exams.release_result", result.event)
+    require_perm(request, "exams.release_result", result.event)
     try:
         services.release_result(actor=actor_of(request), result=result)
     except DomainError as error:
@@ -444,7 +434,7 @@ def result_release(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def result_attach(request: HttpRequest, pk: int) -> HttpResponse:
     result = _result_for(request, pk)
-    _require(request, "exams.mark_result", result.event)
+    require_perm(request, "exams.mark_result", result.event)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:

@@ -3,7 +3,7 @@ and the impartiality risk register. Thin: parse, check access, call a service, s
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
 from peritus.impartiality import selectors, services
@@ -31,28 +31,18 @@ from peritus.impartiality.models import ConflictDeclaration, ConflictMitigation,
 PAGE_SIZE = 50
 
 
-def actor_of(request: HttpRequest) -> User:
-    """The signed-in member of the personnel (the office middleware lets no one else through)."""
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str) -> None:
-    if not request.user.has_perm(perm):
-        raise PermissionDenied
-
-
 def _page(request: HttpRequest, rows: Any) -> Any:
     return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def my_declarations(request: HttpRequest) -> HttpResponse:
-    _require(request, "impartiality.declare_interests")
+    require_perm(request, "impartiality.declare_interests")
     page = _page(request, selectors.list_declarations_of(request.user))
     return render(request, "impartiality/my_declarations.html", {"page": page})
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    _require(request, "impartiality.view_register")
+    require_perm(request, "impartiality.view_register")
     form = DeclarationFilterForm(request.GET or None)
     show = nature = ""
     if form.is_valid():
@@ -160,7 +150,7 @@ def decide_mitigation(request: HttpRequest, pk: int, decision: str) -> HttpRespo
 
 @require_http_methods(["GET", "POST"])
 def training_records(request: HttpRequest) -> HttpResponse:
-    _require(request, "impartiality.view_training_records")
+    require_perm(request, "impartiality.view_training_records")
     may_record = request.user.has_perm("impartiality.record_training")
     form = TrainingRecordForm(request.POST or None) if may_record else None
     if request.method == "POST":
@@ -192,7 +182,7 @@ def training_records(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def risk_register(request: HttpRequest) -> HttpResponse:
-    _require(request, "impartiality.view_risk_register")
+    require_perm(request, "impartiality.view_risk_register")
     may_change = request.user.has_perm("impartiality.change_risk")
     form = RiskForm(request.POST or None) if may_change else None
     if request.method == "POST":
@@ -253,7 +243,7 @@ def risk_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def risk_update(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _risk_for(request, pk)
-    _require(request, "impartiality.change_risk")
+    require_perm(request, "impartiality.change_risk")
     form = RiskForm(request.POST, instance=ImpartialityRisk.objects.get(pk=risk.pk))
     if form.is_valid():
         try:
@@ -279,7 +269,7 @@ def risk_transition(request: HttpRequest, pk: int, transition: str) -> HttpRespo
     if service is None:
         raise Http404
     risk = _risk_for(request, pk)
-    _require(request, "impartiality.change_risk")
+    require_perm(request, "impartiality.change_risk")
     form = RiskReasonForm(request.POST)
     if form.is_valid():
         try:
@@ -295,7 +285,7 @@ def risk_transition(request: HttpRequest, pk: int, transition: str) -> HttpRespo
 @require_POST
 def risk_review(request: HttpRequest, pk: int) -> HttpResponse:
     risk = _risk_for(request, pk)
-    _require(request, "impartiality.review_risk")
+    require_perm(request, "impartiality.review_risk")
     form = RiskReviewForm(request.POST)
     if form.is_valid():
         try:

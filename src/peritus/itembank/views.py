@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import uuid
-from typing import Any, cast
+from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of
 from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
 from peritus.itembank import selectors, services
@@ -45,10 +45,6 @@ from peritus.itembank.qti.content import content_from_dict
 from peritus.itembank.qti.markup import flow_to_text, inline_to_text
 
 UPLOAD_SESSION_KEY = "itembank_upload"
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _bank(request: HttpRequest, slug: str, perm: str | None = None) -> ItemBank:

@@ -4,7 +4,7 @@ call a service, show the result."""
 from __future__ import annotations
 
 import csv
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
 from peritus.qms import selectors, services
@@ -32,15 +32,6 @@ from peritus.qms.forms import (
 from peritus.qms.models import ActionStatus, ActionStep, CorrectiveAction
 
 PAGE_SIZE = 50
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _filters(request: HttpRequest) -> tuple[RegisterFilterForm, dict[str, Any]]:
@@ -64,7 +55,7 @@ def _counts() -> list[tuple[str, str, int]]:
 
 
 def register(request: HttpRequest) -> HttpResponse:
-    _require(request, "qms.view_register")
+    require_perm(request, "qms.view_register")
     form, values = _filters(request)
     today = timezone.localdate()
     actions = selectors.list_corrective_actions(**values, on=today)
@@ -103,7 +94,7 @@ def _cell(value: object) -> object:
 
 def register_csv(request: HttpRequest) -> HttpResponse:
     """The register as CSV for the evidence pack (10.2.7: CAPA register with ageing)."""
-    _require(request, "qms.export_register")
+    require_perm(request, "qms.export_register")
     _form, values = _filters(request)
     today = timezone.localdate()
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -157,7 +148,7 @@ def register_csv(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def raise_action(request: HttpRequest) -> HttpResponse:
-    _require(request, "qms.raise_corrective_action")
+    require_perm(request, "qms.raise_corrective_action")
     form = RaiseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +236,7 @@ def _done(request: HttpRequest, corrective_action: CorrectiveAction, message: st
 @require_POST
 def root_cause(request: HttpRequest, reference: str) -> HttpResponse:
     corrective_action = _action_for(request, reference)
-    _require(request, "qms.plan_corrective_action", corrective_action)
+    require_perm(request, "qms.plan_corrective_action", corrective_action)
     form = RootCauseForm(request.POST)
     if form.is_valid():
         try:
@@ -264,7 +255,7 @@ def root_cause(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def add_step(request: HttpRequest, reference: str) -> HttpResponse:
     corrective_action = _action_for(request, reference)
-    _require(request, "qms.plan_corrective_action", corrective_action)
+    require_perm(request, "qms.plan_corrective_action", corrective_action)
     form = StepForm(request.POST)
     if form.is_valid():
         try:
@@ -285,7 +276,7 @@ def complete_step(request: HttpRequest, reference: str, pk: int) -> HttpResponse
     if step is None:
         raise Http404
     if step.owner_id != request.user.pk:
-        _require(request, "qms.close_corrective_action")
+        require_perm(request, "qms.close_corrective_action")
     form = CompleteStepForm(request.POST)
     if form.is_valid():
         try:
@@ -321,7 +312,7 @@ def check_effectiveness(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def close(request: HttpRequest, reference: str) -> HttpResponse:
     corrective_action = _action_for(request, reference)
-    _require(request, "qms.close_corrective_action")
+    require_perm(request, "qms.close_corrective_action")
     form = CloseForm(request.POST)
     if form.is_valid():
         try:
@@ -340,7 +331,7 @@ def close(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def cancel(request: HttpRequest, reference: str) -> HttpResponse:
     corrective_action = _action_for(request, reference)
-    _require(request, "qms.close_corrective_action")
+    require_perm(request, "qms.close_corrective_action")
     form = CancelForm(request.POST)
     if form.is_valid():
         try:

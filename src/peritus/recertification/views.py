@@ -20,6 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of
 from peritus.certification.models import Certificate
 from peritus.core.access import get_object_for
 from peritus.core.errors import DomainError
@@ -53,10 +54,6 @@ from peritus.recertification.services import (
 )
 from peritus.recertification.services.review import decision_obstacles, superseded_rules
 from peritus.schemes.models import SchemeVersion
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def _named(activities: Any, due: Any) -> list[CpdActivity]:

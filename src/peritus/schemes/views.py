@@ -6,16 +6,15 @@ published version (clause 7.2, rule 11); earlier publications stay readable.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.core.errors import DomainError
 from peritus.schemes import selectors, services
 from peritus.schemes.forms import (
@@ -30,15 +29,6 @@ from peritus.schemes.forms import (
 )
 from peritus.schemes.models import Scheme, SchemeVersion, SchemeVersionStatus
 from peritus.schemes.services import PartKind
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _refused(request: HttpRequest, error: DomainError) -> None:
@@ -99,7 +89,7 @@ def scheme_version_public(request: HttpRequest, slug: str, version_id: int) -> H
 
 
 def office_scheme_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "schemes.view_office_schemes")
+    require_perm(request, "schemes.view_office_schemes")
     return render(
         request,
         "schemes/office/scheme_list.html",
@@ -110,7 +100,7 @@ def office_scheme_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def office_scheme_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "schemes.add_scheme")
+    require_perm(request, "schemes.add_scheme")
     form = SchemeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -124,9 +114,9 @@ def office_scheme_create(request: HttpRequest) -> HttpResponse:
 
 
 def _office_scheme(request: HttpRequest, slug: str) -> Scheme:
-    _require(request, "schemes.view_office_schemes")
+    require_perm(request, "schemes.view_office_schemes")
     scheme = get_object_or_404(Scheme, slug=slug)
-    _require(request, "schemes.view_office_schemes", scheme)
+    require_perm(request, "schemes.view_office_schemes", scheme)
     return scheme
 
 
@@ -136,7 +126,7 @@ def office_scheme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     may_change = request.user.has_perm("schemes.change_scheme", scheme)
     form = SchemeChangeForm(request.POST or None, instance=scheme) if may_change else None
     if request.method == "POST":
-        _require(request, "schemes.change_scheme", scheme)
+        require_perm(request, "schemes.change_scheme", scheme)
         assert form is not None
         if form.is_valid():
             try:
@@ -161,7 +151,7 @@ def office_scheme_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_POST
 def office_version_create(request: HttpRequest, slug: str) -> HttpResponse:
     scheme = _office_scheme(request, slug)
-    _require(request, "schemes.add_scheme_version", scheme)
+    require_perm(request, "schemes.add_scheme_version", scheme)
     form = NewVersionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Give the new version a label."))
@@ -221,7 +211,7 @@ def office_version_detail(request: HttpRequest, slug: str, version_id: int) -> H
 @require_http_methods(["GET", "POST"])
 def office_version_edit(request: HttpRequest, slug: str, version_id: int) -> HttpResponse:
     version = _office_version(request, slug, version_id)
-    _require(request, "schemes.change_scheme_version", version)
+    require_perm(request, "schemes.change_scheme_version", version)
     form = VersionForm(request.POST or None, instance=version)
     if request.method == "POST" and form.is_valid():
         try:
@@ -245,7 +235,7 @@ def office_part_edit(
     request: HttpRequest, slug: str, version_id: int, kind: str, part_id: int | None = None
 ) -> HttpResponse:
     version = _office_version(request, slug, version_id)
-    _require(request, "schemes.change_scheme_version", version)
+    require_perm(request, "schemes.change_scheme_version", version)
     try:
         part_kind = PartKind(kind)
     except ValueError:
@@ -287,7 +277,7 @@ def office_part_remove(
     request: HttpRequest, slug: str, version_id: int, kind: str, part_id: int
 ) -> HttpResponse:
     version = _office_version(request, slug, version_id)
-    _require(request, "schemes.change_scheme_version", version)
+    require_perm(request, "schemes.change_scheme_version", version)
     try:
         part_kind = PartKind(kind)
     except ValueError:
@@ -311,7 +301,7 @@ def office_version_transition(
     actor = actor_of(request)
     try:
         if action == "approval":
-            _require(request, "schemes.approve_scheme_version", version)
+            require_perm(request, "schemes.approve_scheme_version", version)
             approval = ApprovalForm(request.POST)
             approval.is_valid()
             services.approve_version(
@@ -322,7 +312,7 @@ def office_version_transition(
             messages.success(request, _("Version approved for the scheme committee."))
         elif action in ("reopening", "retirement"):
             perm = "reopen" if action == "reopening" else "retire"
-            _require(request, f"schemes.{perm}_scheme_version", version)
+            require_perm(request, f"schemes.{perm}_scheme_version", version)
             reason_form = ReasonForm(request.POST)
             reason = reason_form.cleaned_data["reason"] if reason_form.is_valid() else ""
             if action == "reopening":
@@ -334,7 +324,7 @@ def office_version_transition(
                     request, _("Version retired: the scheme takes no new applications.")
                 )
         elif action == "publication":
-            _require(request, "schemes.publish_scheme_version", version)
+            require_perm(request, "schemes.publish_scheme_version", version)
             services.publish_version(actor=actor, version=version)
             messages.success(request, _("Version published. The public page shows it now."))
         else:

@@ -1,23 +1,10 @@
 from __future__ import annotations
 
-from typing import Any, cast
-
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 
-from peritus.accounts.models import User
 from peritus.applications.models import Application
 from peritus.applications.selectors import applications_with_parts
 from peritus.core.access import get_object_for
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def application_for(

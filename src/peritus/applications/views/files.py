@@ -6,9 +6,9 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from peritus.accounts.requests import actor_of
 from peritus.applications.models import EvidenceFile
 from peritus.applications.services import record_restricted_view
-from peritus.applications.views.common import actor_of
 from peritus.core.access import get_object_for
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.applications import selectors, services
 from peritus.applications.forms import (
     AccommodationDecisionForm,
@@ -25,14 +26,14 @@ from peritus.applications.models import (
     ApplicationStatus,
     EligibilityOutcome,
 )
-from peritus.applications.views.common import actor_of, application_for, require
+from peritus.applications.views.common import application_for
 from peritus.core.errors import DomainError
 
 PAGE_SIZE = 50
 
 
 def queue(request: HttpRequest) -> HttpResponse:
-    require(request, "applications.view_application_queue")
+    require_perm(request, "applications.view_application_queue")
     scheme_ids = selectors.visible_scheme_ids(request.user)
     form = QueueFilterForm(request.GET or None)
     filters: dict[str, object] = {}
@@ -74,7 +75,7 @@ def _decision_form(application: Application, data: object = None) -> Eligibility
 
 
 def application_detail(request: HttpRequest, reference: str) -> HttpResponse:
-    require(request, "applications.view_application_queue")
+    require_perm(request, "applications.view_application_queue")
     application = application_for(request, reference)
     return _render_detail(request, application)
 
@@ -211,7 +212,7 @@ def decide(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def accommodation_queue(request: HttpRequest) -> HttpResponse:
-    require(request, "applications.view_accommodations")
+    require_perm(request, "applications.view_accommodations")
     scheme_ids = selectors.visible_scheme_ids(request.user, roles=("eligibility_reviewer",))
     return render(
         request,
@@ -230,7 +231,7 @@ def decide_accommodation(
     ).first()
     if accommodation is None:
         raise Http404
-    require(request, "applications.decide_accommodation", accommodation)
+    require_perm(request, "applications.decide_accommodation", accommodation)
     form = AccommodationDecisionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a decision and give the reasons."))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peritus.accounts.requests import actor_of
 from peritus.accounts.selectors import get_person_of_user
 from peritus.applications import selectors, services
 from peritus.applications.forms import (
@@ -22,7 +23,7 @@ from peritus.applications.forms import (
     WithdrawForm,
 )
 from peritus.applications.models import Application, EvidenceKind
-from peritus.applications.views.common import actor_of, application_for
+from peritus.applications.views.common import application_for
 from peritus.core.errors import DomainError
 from peritus.schemes.models import Scheme
 from peritus.schemes.selectors import get_current_version, list_public_schemes

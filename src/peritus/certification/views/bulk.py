@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.accounts.roles import RoleCode
 from peritus.accounts.selectors import has_role, role_grants
 from peritus.certification import selectors
@@ -36,7 +37,6 @@ from peritus.certification.services.bulk import (
     prepare_migration,
     run_scheduled_operation,
 )
-from peritus.certification.views.office import _require, actor_of
 from peritus.core.errors import DomainError
 
 PAGE_SIZE = 100
@@ -86,7 +86,7 @@ def _kinds(request: HttpRequest) -> list[tuple[str, str]]:
 
 
 def bulk_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.list_bulk_operations")
+    require_perm(request, "certification.list_bulk_operations")
     roles = tuple(role.value for role in ROLE_FOR_KIND.values())
     operations = selectors.list_bulk_operations(scheme_ids=_scheme_ids(request, roles))
     page = Paginator(operations, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -103,7 +103,7 @@ def bulk_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def bulk_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.prepare_bulk_operation")
+    require_perm(request, "certification.prepare_bulk_operation")
     kinds = _kinds(request)
     form = BulkOperationForm(
         request.POST if request.method == "POST" else None,
@@ -137,7 +137,7 @@ def bulk_create(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def migration_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.migrate_holders")
+    require_perm(request, "certification.migrate_holders")
     form = MigrationForm(
         request.POST if request.method == "POST" else None,
         scheme_ids=_scheme_ids(request, (RoleCode.SCHEME_MANAGER.value,)),

@@ -22,6 +22,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.accounts.roles import RoleCode
 from peritus.applications.selectors import visible_scheme_ids
 from peritus.certification import selectors
@@ -43,7 +44,7 @@ from peritus.certification.services import (
     suspend_certificate,
     withdraw_certificate,
 )
-from peritus.certification.views.office import _certificate_for, _require, actor_of
+from peritus.certification.views.office import _certificate_for
 from peritus.certification.views.portal import _own_certificate
 from peritus.core.errors import DomainError
 from peritus.schemes.models import ScopeItem
@@ -125,7 +126,7 @@ def _flow(
 def _decision_certificate(request: HttpRequest, number: str) -> Certificate:
     """The certificate if the viewer may see it (else 404) and decide about it (else 403)."""
     certificate = _certificate_for(request, number)
-    _require(request, "certification.decide_lifecycle", certificate)
+    require_perm(request, "certification.decide_lifecycle", certificate)
     return certificate
 
 
@@ -357,7 +358,7 @@ def certificate_reduce_scope(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def portal_certificate_surrender(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _own_certificate(request, number)
-    _require(request, "certification.surrender_certificate", certificate)
+    require_perm(request, "certification.surrender_certificate", certificate)
 
     def summary(data: dict[str, Any]) -> Summary:
         return [
@@ -406,7 +407,7 @@ def portal_certificate_surrender(request: HttpRequest, number: str) -> HttpRespo
 def suspension_list(request: HttpRequest) -> HttpResponse:
     """Open suspensions for the decision makers: past their deadline (withdrawal or a reduction
     proposed) first, then the rest by nearest deadline."""
-    _require(request, "certification.decide_lifecycle")
+    require_perm(request, "certification.decide_lifecycle")
     scheme_ids = visible_scheme_ids(request.user, (RoleCode.DECISION_MAKER.value,))
     return render(
         request,

@@ -7,7 +7,7 @@ what blocks (R1).
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.applications.models import Application
 from peritus.applications.selectors import applications_with_parts, visible_scheme_ids
 from peritus.certification import selectors
@@ -64,15 +64,6 @@ STAFF_ROLES = (
 )
 
 
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
-
-
 def _application_for(request: HttpRequest, reference: str, perm: str) -> Application:
     return get_object_for(
         request.user, applications_with_parts(), view_perm=perm, reference=reference
@@ -109,7 +100,7 @@ def _pdf_response(content: bytes, name: str) -> HttpResponse:
 
 
 def decision_queue(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.list_decisions")
+    require_perm(request, "certification.list_decisions")
     scheme_ids = visible_scheme_ids(request.user, STAFF_ROLES)
     may_issue = request.user.has_perm("certification.issue_certificate")
     awaiting_issue = list(selectors.list_grants_awaiting_certificate(scheme_ids=scheme_ids)[:200])
@@ -205,7 +196,7 @@ def decision_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def decision_issue(request: HttpRequest, reference: str) -> HttpResponse:
     decision = _decision_for(request, reference)
-    _require(request, "certification.issue_certificate", decision)
+    require_perm(request, "certification.issue_certificate", decision)
     form = IssueForm(request.POST)
     if form.is_valid():
         try:
@@ -229,7 +220,7 @@ def decision_issue(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def decision_terms(request: HttpRequest, reference: str) -> HttpResponse:
     decision = _decision_for(request, reference)
-    _require(request, "certification.record_terms_acceptance", decision)
+    require_perm(request, "certification.record_terms_acceptance", decision)
     try:
         accept_certificate_terms(
             person=decision.person,
@@ -246,7 +237,7 @@ def decision_terms(request: HttpRequest, reference: str) -> HttpResponse:
 
 @require_POST
 def decisions_issue(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.issue_certificate")
+    require_perm(request, "certification.issue_certificate")
     scheme_ids = visible_scheme_ids(request.user, STAFF_ROLES)
     candidates = list(selectors.list_grants_awaiting_certificate(scheme_ids=scheme_ids))
     form = BulkIssueForm(request.POST, choices=[(d.reference, d.reference) for d in candidates])
@@ -270,7 +261,7 @@ def decisions_issue(request: HttpRequest) -> HttpResponse:
 
 
 def certificate_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "certification.list_certificates")
+    require_perm(request, "certification.list_certificates")
     form = CertificateSearchForm(request.GET or None)
     query, status = "", ""
     if form.is_valid():
@@ -347,7 +338,7 @@ def certificate_pdf(request: HttpRequest, number: str, revision: int) -> HttpRes
 @require_POST
 def certificate_reissue(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate_for(request, number)
-    _require(request, "certification.reissue_certificate", certificate)
+    require_perm(request, "certification.reissue_certificate", certificate)
     form = ReissueForm(request.POST)
     if form.is_valid():
         try:
@@ -374,7 +365,7 @@ def certificate_reissue(request: HttpRequest, number: str) -> HttpResponse:
 
 def certificate_evidence(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate_for(request, number)
-    _require(request, "certification.view_evidence_chain", certificate)
+    require_perm(request, "certification.view_evidence_chain", certificate)
     return render(
         request,
         "certification/evidence_chain.html",
@@ -411,7 +402,7 @@ def _zip_response(content: bytes, name: str) -> HttpResponse:
 
 def certificate_evidence_pack(request: HttpRequest, number: str) -> HttpResponse:
     certificate = _certificate_for(request, number)
-    _require(request, "certification.view_evidence_chain", certificate)
+    require_perm(request, "certification.view_evidence_chain", certificate)
     try:
         content, name = export_evidence_pack(actor=actor_of(request), certificate=certificate)
     except DomainError as error:

@@ -5,7 +5,7 @@ of one attempt. Thin: access-checked fetch, form, service, message or refusal.
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from peritus.accounts.models import User
+from peritus.accounts.requests import actor_of, require_perm
 from peritus.applications.selectors import list_eligible_applications
 from peritus.audit_trail.selectors import list_events_for
 from peritus.core.access import get_object_for
@@ -48,15 +48,6 @@ from peritus.exams.models import (
 from peritus.itembank.models import ExamForm, FormStatus
 from peritus.itembank.presentation import present
 from peritus.schemes.models import AssessmentComponent, AssessmentComponentKind
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
-def _require(request: HttpRequest, perm: str, obj: Any = None) -> None:
-    if not request.user.has_perm(perm, obj):
-        raise PermissionDenied
 
 
 def _session(request: HttpRequest, pk: int, perm: str | None = None) -> ExamSession:
@@ -92,7 +83,7 @@ def _done(request: HttpRequest, error: DomainError | None, success: str) -> None
 
 
 def session_list(request: HttpRequest) -> HttpResponse:
-    _require(request, "exams.view_sessions")
+    require_perm(request, "exams.view_sessions")
     upcoming = request.GET.get("when", "upcoming") != "past"
     return render(
         request,
@@ -107,7 +98,7 @@ def session_list(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def session_create(request: HttpRequest) -> HttpResponse:
-    _require(request, "exams.schedule_session")
+    require_perm(request, "exams.schedule_session")
     components = AssessmentComponent.objects.filter(
         kind=AssessmentComponentKind.EXAM, scheme_version__status__in=["published", "retired"]
     ).select_related("scheme_version__scheme")

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.http import HttpRequest
 
-from peritus.accounts.models import User
 from peritus.core.access import get_object_for
 from peritus.itembank.models import ExamForm, ItemBank
 from peritus.itembank.statistics.models import StandardSettingStudy, StatisticsReview
-
-
-def actor_of(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 def bank_for(request: HttpRequest, slug: str, perm: str | None = None) -> ItemBank:

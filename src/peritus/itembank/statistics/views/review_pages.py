@@ -15,12 +15,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peritus.accounts.requests import actor_of
 from peritus.core.errors import DomainError
 from peritus.itembank.statistics import selectors, services
 from peritus.itembank.statistics.forms import CloseReviewForm
 from peritus.itembank.statistics.models import ReviewStatus, StudyStatus
 from peritus.itembank.statistics.rules import CUT_SCORE_APPROVER_ROLES, REVIEW_READER_ROLES
-from peritus.itembank.statistics.views.access import actor_of, may, review_for
+from peritus.itembank.statistics.views.access import may, review_for
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

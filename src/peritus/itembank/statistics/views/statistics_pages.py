@@ -18,6 +18,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peritus.accounts.requests import actor_of
 from peritus.core.errors import DomainError
 from peritus.itembank.statistics import selectors, services
 from peritus.itembank.statistics.forms import (
@@ -30,7 +31,7 @@ from peritus.itembank.statistics.models import FormAnalysis
 from peritus.itembank.statistics.services.analyses import rerun
 from peritus.itembank.statistics.services.reviews import review_due_for
 from peritus.itembank.statistics.svg import presentation_svg
-from peritus.itembank.statistics.views.access import actor_of, bank_for, form_for, may
+from peritus.itembank.statistics.views.access import bank_for, form_for, may
 
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf",
                 "json": "application/json"}  # fmt: skip

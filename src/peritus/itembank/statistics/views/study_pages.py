@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from peritus.accounts.requests import actor_of
 from peritus.core.errors import DomainError
 from peritus.itembank.models import ExamForm
 from peritus.itembank.qti.content import content_from_dict
@@ -36,7 +37,6 @@ from peritus.itembank.statistics.models import (
     StudyStatus,
 )
 from peritus.itembank.statistics.views.access import (
-    actor_of,
     bank_for,
     form_for,
     may,
