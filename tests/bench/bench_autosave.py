@@ -394,6 +394,7 @@ class RetryingClient:
             body = f"position={counter % ITEMS + 1}&key={key}&response={'ABCD'[counter % 4]}"
             headers = {
                 "Cookie": seat["cookie"], "X-CSRFToken": seat["csrf"],
+                "X-Exam-Token": seat["answer_token"],
                 "Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json",
             }  # fmt: skip
             path = f"/portal/exams/{seat['reference']}/answers/"
