@@ -369,6 +369,57 @@ def extend_suspension(
     return suspension
 
 
+def _end_status(
+    certificate: Certificate,
+    *,
+    actor: User,
+    reason: str,
+    now: dt.datetime,
+    action: str,
+    suspension_outcome: str,
+    notice: str,
+    event: str,
+    bulk_operation: BulkOperation | None = None,
+) -> Certificate:
+    """Reinstatement and withdrawal alike, once the checks passed: the transition, the decision,
+    the end of an open suspension, the status row, the notice and the audit event."""
+    today = timezone.localdate(now)
+    before, scope_before = certificate.status, scope_codes(certificate)
+    suspension = _open_suspension(certificate)
+    getattr(certificate, action)()  # the protected transition: reinstate() or withdraw()
+    certificate.status_since = today
+    certificate.save(update_fields=["status", "status_since", "updated_at"])
+    decision = record_decision(
+        certificate,
+        action=LifecycleAction(action),
+        actor=actor,
+        actor_role=RoleCode.DECISION_MAKER,
+        now=now,
+        reason=reason,
+        before=before,
+        scope_before=scope_before,
+        expires_before=certificate.expires_on,
+        bulk_operation=bulk_operation,
+        details={"suspension": suspension.decision.reference} if suspension else {},
+    )
+    _end_suspension(suspension, outcome=suspension_outcome, decision=decision, today=today)
+    _record_status(
+        certificate, before=before, actor=actor, now=now, effective_on=today, reason=reason
+    )
+    attach_notice(decision, certificate, template=notice)
+    record_event(
+        event,
+        actor=actor,
+        actor_role=RoleCode.DECISION_MAKER,
+        subject=certificate,
+        reason=reason,
+        related=[decision, certificate.holder, *([suspension] if suspension else [])],
+        data=_facts(certificate, decision),
+        occurred_at=now,
+    )
+    return certificate
+
+
 @audit_refusals("reinstate_certificate")
 @transaction.atomic(durable=True)
 def reinstate_certificate(*, certificate: Certificate, actor: User, rationale: str) -> Certificate:
@@ -378,44 +429,14 @@ def reinstate_certificate(*, certificate: Certificate, actor: User, rationale: s
         rationale, "rationale_required", _("Say how the conditions for reinstatement were met.")
     )
     now = timezone.now()
-    today = timezone.localdate(now)
     certificate = lock_certificate(certificate)
-    _require_independent(actor, certificate, today)
-    _require_status(certificate, "reinstate", today)
-
-    before, scope_before = certificate.status, scope_codes(certificate)
-    suspension = _open_suspension(certificate)
-    certificate.reinstate()
-    certificate.status_since = today
-    certificate.save(update_fields=["status", "status_since", "updated_at"])
-    decision = record_decision(
-        certificate,
-        action=LifecycleAction.REINSTATE,
-        actor=actor,
-        actor_role=RoleCode.DECISION_MAKER,
-        now=now,
-        reason=rationale,
-        before=before,
-        scope_before=scope_before,
-        expires_before=certificate.expires_on,
-        details={"suspension": suspension.decision.reference} if suspension else {},
-    )
-    _end_suspension(suspension, outcome="end_by_reinstatement", decision=decision, today=today)
-    _record_status(
-        certificate, before=before, actor=actor, now=now, effective_on=today, reason=rationale
-    )
-    attach_notice(decision, certificate, template="certification_certificate_reinstated")
-    record_event(
-        CertificationEvent.CERTIFICATE_REINSTATED,
-        actor=actor,
-        actor_role=RoleCode.DECISION_MAKER,
-        subject=certificate,
-        reason=rationale,
-        related=[decision, certificate.holder, *([suspension] if suspension else [])],
-        data=_facts(certificate, decision),
-        occurred_at=now,
-    )
-    return certificate
+    _require_independent(actor, certificate, timezone.localdate(now))
+    _require_status(certificate, "reinstate", timezone.localdate(now))
+    return _end_status(
+        certificate, actor=actor, reason=rationale, now=now, action=LifecycleAction.REINSTATE,
+        suspension_outcome="end_by_reinstatement",
+        notice="certification_certificate_reinstated", event=CertificationEvent.CERTIFICATE_REINSTATED,
+    )  # fmt: skip
 
 
 # Withdrawal and reduction -----------------------------------------------------------------------
@@ -434,45 +455,14 @@ def withdraw_certificate(
     _require_decider(actor, certificate)
     reason = _required(reason, "reason_required", _("Give the reasons for the withdrawal."))
     now = timezone.now()
-    today = timezone.localdate(now)
     certificate = lock_certificate(certificate)
-    _require_independent(actor, certificate, today)
-    _require_status(certificate, "withdraw", today)
-
-    before, scope_before = certificate.status, scope_codes(certificate)
-    suspension = _open_suspension(certificate)
-    certificate.withdraw()
-    certificate.status_since = today
-    certificate.save(update_fields=["status", "status_since", "updated_at"])
-    decision = record_decision(
-        certificate,
-        action=LifecycleAction.WITHDRAW,
-        actor=actor,
-        actor_role=RoleCode.DECISION_MAKER,
-        now=now,
-        reason=reason,
-        before=before,
-        scope_before=scope_before,
-        expires_before=certificate.expires_on,
-        bulk_operation=bulk_operation,
-        details={"suspension": suspension.decision.reference} if suspension else {},
-    )
-    _end_suspension(suspension, outcome="end_by_withdrawal", decision=decision, today=today)
-    _record_status(
-        certificate, before=before, actor=actor, now=now, effective_on=today, reason=reason
-    )
-    attach_notice(decision, certificate, template="certification_certificate_withdrawn")
-    record_event(
-        CertificationEvent.CERTIFICATE_WITHDRAWN,
-        actor=actor,
-        actor_role=RoleCode.DECISION_MAKER,
-        subject=certificate,
-        reason=reason,
-        related=[decision, certificate.holder, *([suspension] if suspension else [])],
-        data=_facts(certificate, decision),
-        occurred_at=now,
-    )
-    return certificate
+    _require_independent(actor, certificate, timezone.localdate(now))
+    _require_status(certificate, "withdraw", timezone.localdate(now))
+    return _end_status(
+        certificate, actor=actor, reason=reason, now=now, action=LifecycleAction.WITHDRAW,
+        suspension_outcome="end_by_withdrawal", notice="certification_certificate_withdrawn",
+        event=CertificationEvent.CERTIFICATE_WITHDRAWN, bulk_operation=bulk_operation,
+    )  # fmt: skip
 
 
 def _kept_scope(certificate: Certificate, kept: Sequence[ScopeItem]) -> list[ScopeItem]:
