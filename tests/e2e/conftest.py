@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, expect
 
 from peritus.accounts.models import User
@@ -71,12 +72,29 @@ def axe() -> Axe:
     return Axe()
 
 
+# What Chromium says when a script runs in a document that a navigation is replacing: a click
+# on a link returns before the next page has loaded, so the check waits and runs again.
+NAVIGATION_IN_FLIGHT = ("documentElement", "Execution context was destroyed", "navigat")
+
+
+def _run_axe_when_settled(axe: Axe, page: Page) -> Any:
+    for attempt in range(10):
+        page.wait_for_load_state("load")
+        try:
+            return axe.run(page)
+        except PlaywrightError as error:
+            if attempt == 9 or not any(sign in str(error) for sign in NAVIGATION_IN_FLIGHT):
+                raise
+            page.wait_for_timeout(100)
+    raise AssertionError("unreachable")
+
+
 @pytest.fixture
 def check_axe(axe: Axe) -> Callable[[Page], None]:
     """Run axe on the page as it is now; fail on any serious or critical violation."""
 
     def check(page: Page) -> None:
-        results = axe.run(page)
+        results = _run_axe_when_settled(axe, page)
         blocking = [
             v for v in results.response["violations"] if v.get("impact") in BLOCKING_IMPACTS
         ]
