@@ -638,7 +638,7 @@ def main() -> bool:
             page = wrk(base, page_paths, duration=args.duration)
             api = wrk(base, json_paths, duration=args.duration)
         # The same server with the rate limiter's counters in each worker's memory instead of the
-        # shared file-based cache: what a fast shared cache (Redis) would leave of its cost.
+        # shared Redis cache: what the limiter's round trip costs the public path.
         with gunicorn({**env, "PERITUS_BENCH_LOCAL_CACHE": "1"}, url) as base:
             wrk(base, page_paths, duration=3)
             local_floor = wrk(base, ["/bench/floor/"], duration=args.duration)

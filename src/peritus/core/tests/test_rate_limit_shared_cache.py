@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis
@@ -52,3 +53,15 @@ def test_the_counters_are_shared_by_every_process(redis_cache: None) -> None:
 
     assert len(keys) == 1
     assert ratelimit.hit(scope, "203.0.113.5", "2/h") is False
+
+
+def test_each_window_counter_expires_with_its_window(redis_cache: None) -> None:
+    scope = f"verify-{uuid.uuid4().hex}"
+    for _ in range(3):
+        ratelimit.hit(scope, "192.0.2.44", "100/m")
+
+    server: Any = redis.Redis.from_url(REDIS_URL)
+    (key,) = list(server.scan_iter(match=f"*rl:{scope}:*"))
+
+    assert int(server.get(key)) == 3
+    assert 0 < int(server.ttl(key)) <= 61  # the window plus a second, never a counter kept for ever
