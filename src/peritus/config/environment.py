@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -35,6 +36,21 @@ def env_int(name: str, *, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, not {raw!r}") from None
+
+
+RATE_PATTERN = re.compile(r"^[1-9][0-9]*/[smhd]$")
+RATE_OFF = "off"
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as `120/m` (per s, m, h or d), or `off` where a proxy in front limits instead."""
+    raw = os.environ.get(name, "").strip() or default
+    if raw != RATE_OFF and not RATE_PATTERN.match(raw):
+        raise ImproperlyConfigured(
+            f"{name} must be a count per second, minute, hour or day such as 120/m, or off; "
+            f"not {raw!r}"
+        )
+    return raw
 
 
 def env_list(name: str, default: str = "") -> list[str]:

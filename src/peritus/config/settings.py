@@ -16,7 +16,14 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
-from peritus.config.environment import env_bool, env_int, env_list, env_str, mailer_from_url
+from peritus.config.environment import (
+    env_bool,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+    mailer_from_url,
+)
 
 # Several web and worker processes share the cores: one BLAS thread each keeps psychometric
 # calibrations from oversubscribing the machine (measured: 1.5 s single-threaded against 3-16 s
@@ -297,7 +304,7 @@ PERITUS: dict[str, Any] = {
     "BASE_URL": env_str("PERITUS_BASE_URL", "http://127.0.0.1:8000"),
     "SIGNING_KEY": SIGNING_KEY,
     "SIGNING_KEY_FILE": str(VAR_DIR / "signing-key.pem"),
-    "VERIFICATION_RATE_LIMIT": env_str("PERITUS_VERIFICATION_RATE_LIMIT", "120/m"),
+    "VERIFICATION_RATE_LIMIT": env_rate("PERITUS_VERIFICATION_RATE_LIMIT", "120/m"),
     "AGREEMENT_VALIDITY_DAYS": env_int("PERITUS_AGREEMENT_VALIDITY_DAYS", default=365),
 }
 
@@ -335,7 +342,7 @@ if os.environ.get("PERITUS_EXPIRY_REMINDER_DAYS", "").strip():
         int(days) for days in env_list("PERITUS_EXPIRY_REMINDER_DAYS") if days.isdigit()
     ]
 if os.environ.get("PERITUS_COMPLAINTS_FORM_RATE", "").strip():
-    PERITUS_COMPLAINTS_FORM_RATE = env_str("PERITUS_COMPLAINTS_FORM_RATE")
+    PERITUS_COMPLAINTS_FORM_RATE = env_rate("PERITUS_COMPLAINTS_FORM_RATE", "5/h")
 
 LOGGING = {
     "version": 1,
