@@ -89,6 +89,14 @@ def test_a_holder_logs_cpd_and_recertifies_and_the_public_sees_the_new_validity(
     submission = Submission.objects.get(certificate=certificate)
     expect(page.get_by_text(f"Submitted as {submission.reference}")).to_be_visible()
     check_axe(page)
+
+    # The holder gives their training provider's app a token for the CPD API.
+    page.get_by_role("navigation", name="My portal").get_by_role("link", name="API tokens").click()
+    check_axe(page)
+    page.get_by_role("textbox", name=re.compile(r"^Name")).fill("Training provider")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_role("heading", name="Your new token")).to_be_visible()
+    check_axe(page)
     page.context.clear_cookies()
 
     # A reviewer checks the evidence and recommends.

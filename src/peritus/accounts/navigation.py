@@ -16,3 +16,9 @@ def office_links(user: Any) -> list[NavLink]:
     if is_staff_member(user):
         links.append(NavLink(_("API tokens"), reverse("accounts:api-tokens"), order=950))
     return links
+
+
+def portal_links(user: Any) -> list[NavLink]:
+    if not user.is_authenticated:
+        return []
+    return [NavLink(_("API tokens"), reverse("accounts:portal-api-tokens"), order=990)]

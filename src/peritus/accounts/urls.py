@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from peritus.accounts import views
@@ -13,5 +14,12 @@ urlpatterns = [
     path("office/api-tokens/", views.api_tokens, name="api-tokens"),
     path(
         "office/api-tokens/<int:token_id>/revocation/", views.revoke_token, name="api-token-revoke"
+    ),
+    # Holders' own tokens (the office's are behind the staff gate; these need a sign-in).
+    path("portal/api-tokens/", login_required(views.api_tokens), name="portal-api-tokens"),
+    path(
+        "portal/api-tokens/<int:token_id>/revocation/",
+        login_required(views.revoke_token),
+        name="portal-api-token-revoke",
     ),
 ]

@@ -115,6 +115,14 @@ def revoke(request: HttpRequest, assignment_id: int) -> HttpResponse:
     return redirect("accounts:person-roles", user_id=assignment.user_id)
 
 
+def _token_pages(request: HttpRequest) -> tuple[str, str, str]:
+    """Staff keep their tokens in the office, holders in the portal (an app that logs their CPD);
+    the pages are the same, each in its own layout: (layout, list page, revoke url name)."""
+    if request.path.startswith("/portal/"):
+        return "portal_base.html", "accounts:portal-api-tokens", "accounts:portal-api-token-revoke"
+    return "office_base.html", "accounts:api-tokens", "accounts:api-token-revoke"
+
+
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
     user = cast(User, request.user)
@@ -136,10 +144,13 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             form.add_error(None, error.message)
         else:
             form = ApiTokenForm()
+    layout, _list_page, revoke_url = _token_pages(request)
     context: dict[str, Any] = {
         "tokens": ApiToken.objects.filter(user=user),
         "form": form,
         "new_secret": new_secret,
+        "layout": layout,
+        "revoke_url": revoke_url,
     }
     return render(request, "accounts/api_tokens.html", context)
 
@@ -155,4 +166,4 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
         messages.error(request, error.message)
     else:
         messages.success(request, _("Token revoked. It stops working at once."))
-    return redirect("accounts:api-tokens")
+    return redirect(_token_pages(request)[1])

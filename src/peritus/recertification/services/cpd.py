@@ -110,6 +110,8 @@ def _hours(value: Decimal | str) -> Decimal:
         hours = Decimal(str(value)).quantize(Decimal("0.1"))
     except InvalidOperation:
         raise RecertificationInputError("invalid_hours", _("Give the hours as a number.")) from None
+    if not hours.is_finite():  # NaN passes quantize, and comparing it raises
+        raise RecertificationInputError("invalid_hours", _("Give the hours as a number."))
     if hours < Decimal("0.5") or hours > MAX_HOURS:
         raise RecertificationInputError(
             "invalid_hours",

@@ -95,7 +95,11 @@ def test_a_file_over_the_evidence_limit_is_refused() -> None:
     assert refused.value.code == "file_too_large"
 
 
-@pytest.mark.parametrize(("hours", "code"), [("0", "invalid_hours"), ("lots", "invalid_hours")])
+@pytest.mark.parametrize(
+    ("hours", "code"),
+    [("0", "invalid_hours"), ("lots", "invalid_hours"), ("NaN", "invalid_hours"),
+     ("Infinity", "invalid_hours")],
+)  # fmt: skip
 def test_hours_must_be_a_sensible_number(hours: str, code: str) -> None:
     certificate = issued_certificate()
     with at(dt.date(2026, 9, 1)), pytest.raises(RecertificationInputError) as refused:
