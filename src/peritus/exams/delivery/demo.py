@@ -37,7 +37,9 @@ from peritus.core.demo import DemoContext
 from peritus.exams.delivery import autosave, gate, invigilation, release, sessions
 from peritus.exams.delivery.form_content import delivered_form
 from peritus.exams.delivery.invigilation import close_expired_attempts
+from peritus.exams.delivery.marking import record_rubric_mark
 from peritus.exams.models import (
+    CLOSED_ATTEMPT_STATUSES,
     Attempt,
     AttemptStatus,
     ComponentResult,
@@ -308,6 +310,7 @@ def _released_session(
         autosave.submit_attempt(actor=user, attempt=attempt, now=last + dt.timedelta(minutes=3))
     ended = starts + dt.timedelta(hours=5)
     sessions.end_session(actor=staff["invigilator"], session=session, now=ended)
+    _mark_rubric_responses(session, staff["examiner"], rng=rng, now=ended + dt.timedelta(hours=20))
     psychometrician = staff["psychometrician"]
     review = release.analyse_session_keys(
         actor=psychometrician, session=session, now=ended + dt.timedelta(days=1)
@@ -339,6 +342,37 @@ def _released_session(
         now=ended + dt.timedelta(days=3),
     )  # fmt: skip
     del ctx
+
+
+def _mark_rubric_responses(
+    session: ExamSession, examiner: User, *, rng: random.Random, now: dt.datetime
+) -> None:
+    """The examiner marks every extended response of the session against its rubric.
+
+    Whether the approved form holds an extended-response item depends on the assembly (a
+    time-limited solver): the session is marked either way, as results are released only when
+    every response has its mark."""
+    form = delivered_form(session.form)
+    if not form.has_rubric_items:
+        return
+    undeclared = list_undeclared_entries(session.event, examiner)
+    if undeclared:
+        declare_event_interests(
+            actor=examiner, event=session.event,
+            declarations=[CandidateDeclaration(entry, has_conflict=False) for entry in undeclared],
+        )  # fmt: skip
+    attempts = Attempt.objects.filter(session=session, status__in=CLOSED_ATTEMPT_STATUSES)
+    for attempt in attempts.order_by("pk"):
+        for entry_id in attempt.item_order:
+            item = form.by_entry.get(entry_id)
+            if item is None or not item.is_rubric:
+                continue
+            record_rubric_mark(
+                actor=examiner, attempt=attempt, entry_id=entry_id,
+                score=math.floor(float(item.points) * rng.uniform(0.4, 1.0)),
+                notes="Marked against the rubric: the first steps in the right order, reasons given.",
+                now=now,
+            )  # fmt: skip
 
 
 def _scored_session(
