@@ -212,6 +212,9 @@ ACCOUNT_RATE_LIMITS: dict[str, str] | bool = {
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Peritus] "
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_TOTP_ISSUER = env_str("PERITUS_BODY_NAME", "Peritus")
+# One 30-second step either side (RFC 6238 §5.2): a code typed as the phone turns to the next one
+# is still accepted; a used code is never accepted twice (allauth remembers it).
+MFA_TOTP_TOLERANCE = 1
 MFA_PASSKEY_LOGIN_ENABLED = True
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or DEMO_MODE
 

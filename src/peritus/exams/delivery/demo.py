@@ -207,14 +207,18 @@ def _seat(
             actor=staff["certification officer"], session=session, application=application, now=now
         )
         seats.append((application.person.user, attempt))
-    invigilator = staff["invigilator"]
-    undeclared = list_undeclared_entries(session.event, invigilator)
+    _declare_no_conflicts(staff["invigilator"], session)
+    return [(user, attempt) for user, attempt in seats if user is not None]
+
+
+def _declare_no_conflicts(person: User, session: ExamSession) -> None:
+    """The invigilator or examiner declares, for every candidate not yet declared, no conflict."""
+    undeclared = list_undeclared_entries(session.event, person)
     if undeclared:
         declare_event_interests(
-            actor=invigilator, event=session.event,
+            actor=person, event=session.event,
             declarations=[CandidateDeclaration(entry, has_conflict=False) for entry in undeclared],
         )  # fmt: skip
-    return [(user, attempt) for user, attempt in seats if user is not None]
 
 
 def _admit(staff: dict[str, User], attempt: Attempt, user: User, at: dt.datetime) -> Attempt:
@@ -355,12 +359,7 @@ def _mark_rubric_responses(
     form = delivered_form(session.form)
     if not form.has_rubric_items:
         return
-    undeclared = list_undeclared_entries(session.event, examiner)
-    if undeclared:
-        declare_event_interests(
-            actor=examiner, event=session.event,
-            declarations=[CandidateDeclaration(entry, has_conflict=False) for entry in undeclared],
-        )  # fmt: skip
+    _declare_no_conflicts(examiner, session)
     attempts = Attempt.objects.filter(session=session, status__in=CLOSED_ATTEMPT_STATUSES)
     for attempt in attempts.order_by("pk"):
         for entry_id in attempt.item_order:
