@@ -18,6 +18,7 @@ from peritus.accounts.models import AgreementAcceptance, ApiToken, RoleAssignmen
 from peritus.accounts.requests import require_perm
 from peritus.accounts.selectors import (
     describe_grant,
+    is_staff_member,
     list_personnel_active_without_agreement,
     role_grants,
 )
@@ -123,8 +124,16 @@ def _token_pages(request: HttpRequest) -> tuple[str, str, str]:
     return "office_base.html", "accounts:api-tokens", "accounts:api-token-revoke"
 
 
+def _staff_in_the_portal(request: HttpRequest) -> bool:
+    """Staff tokens act with staff roles: they are made only in the office, behind the second
+    factor, never from the portal's copy of the page."""
+    return request.path.startswith("/portal/") and is_staff_member(request.user)
+
+
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
+    if _staff_in_the_portal(request):
+        return redirect("accounts:api-tokens")
     user = cast(User, request.user)
     form = ApiTokenForm(request.POST or None)
     new_secret = ""
@@ -157,6 +166,8 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    if _staff_in_the_portal(request):
+        return redirect("accounts:api-tokens")
     token = get_object_for(
         request.user, ApiToken.objects.all(), view_perm="accounts.view_api_token", pk=token_id
     )

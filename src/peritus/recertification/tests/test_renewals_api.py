@@ -196,3 +196,17 @@ def test_the_portal_token_page_needs_a_sign_in(client: Client) -> None:
 
     assert response.status_code == 302
     assert "/accounts/login/" in response["Location"]
+
+
+def test_staff_cannot_make_a_token_from_the_portal_past_the_second_factor(client: Client) -> None:
+    from peritus.accounts.roles import RoleCode
+    from peritus.accounts.tests.factories import make_staff
+
+    officer = make_staff(RoleCode.CERTIFICATION_OFFICER, with_totp=False)
+    client.force_login(officer)  # a password sign-in, no second factor yet
+
+    response = client.post("/portal/api-tokens/", {"name": "Back door", "write": "on"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/office/api-tokens/"
+    assert not officer.api_tokens.exists()
