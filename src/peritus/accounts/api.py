@@ -14,7 +14,8 @@ from peritus.accounts.schemas import (
     TokenIn,
     TokenOut,
 )
-from peritus.accounts.selectors import get_person_of_user, role_grants
+from peritus.accounts.second_factor import signed_in_with_second_factor
+from peritus.accounts.selectors import get_person_of_user, role_grants, token_scopes
 from peritus.accounts.services import create_api_token, require_api_scope, revoke_api_token
 from peritus.core.access import get_object_for
 
@@ -61,6 +62,9 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
         name=payload.name,
         scopes=payload.scopes,
         expires_at=payload.expires_at,
+        # A token was itself made behind the second factor; a session says how it was opened.
+        second_factor_used=token_scopes(request.user) is not None
+        or signed_in_with_second_factor(request),
     )
     return Status(201, {**TokenOut.from_orm(token).model_dump(), "secret": secret})
 

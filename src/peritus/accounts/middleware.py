@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.account.authentication import get_authentication_records
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -13,20 +11,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from peritus.accounts.second_factor import has_second_factor, signed_in_with_second_factor
 from peritus.accounts.selectors import is_staff_member
 
 PROTECTED_PREFIXES = ("/office/", "/admin/")
-SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
-
-
-def has_second_factor(user: object) -> bool:
-    return bool(Authenticator.objects.filter(user=user, type__in=SECOND_FACTOR_TYPES).exists())
-
-
-def signed_in_with_second_factor(request: HttpRequest) -> bool:
-    """allauth records the authentication methods of the session; a staff login must include MFA."""
-    records = get_authentication_records(request, request.user)
-    return any(record.get("method") == "mfa" for record in records)
 
 
 class StaffSecondFactorMiddleware:

@@ -26,7 +26,12 @@ from peritus.accounts.models import (
     User,
 )
 from peritus.accounts.roles import FORBIDDEN_COMBINATIONS, RoleCode
-from peritus.accounts.selectors import forget_cached_roles, has_role, holds_role_awaiting_agreement
+from peritus.accounts.selectors import (
+    forget_cached_roles,
+    has_role,
+    holds_role_awaiting_agreement,
+    is_staff_member,
+)
 from peritus.audit_trail.services import record_event
 
 
@@ -290,9 +295,23 @@ def hash_token_secret(secret: str) -> str:
 
 @transaction.atomic(durable=True)
 def create_api_token(
-    *, actor: User, name: str, scopes: list[str], expires_at: dt.datetime | None = None
+    *,
+    actor: User,
+    name: str,
+    scopes: list[str],
+    second_factor_used: bool,
+    expires_at: dt.datetime | None = None,
 ) -> tuple[ApiToken, str]:
-    """A personal API token; returns it with its secret, which is never stored nor shown again."""
+    """A personal API token; returns it with its secret, which is never stored nor shown again.
+
+    A staff member's token acts with their staff roles, so it is made only by someone who signed
+    in with their second factor (or with a token so made) — never from a password-only session.
+    """
+    if not second_factor_used and is_staff_member(actor):
+        raise RoleNotHeldError(
+            "second_factor_required",
+            _("Staff make API tokens signed in with their second factor, in the back office."),
+        )
     valid = {choice.value for choice in ApiToken.Scope}
     if not scopes or not set(scopes) <= valid:
         raise AccountsInputError(

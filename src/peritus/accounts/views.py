@@ -16,9 +16,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from peritus.accounts.forms import ApiTokenForm, RevocationForm, RoleAssignmentForm
 from peritus.accounts.models import AgreementAcceptance, ApiToken, RoleAssignment, User
 from peritus.accounts.requests import require_perm
+from peritus.accounts.second_factor import signed_in_with_second_factor
 from peritus.accounts.selectors import (
     describe_grant,
-    is_staff_member,
     list_personnel_active_without_agreement,
     role_grants,
 )
@@ -124,16 +124,8 @@ def _token_pages(request: HttpRequest) -> tuple[str, str, str]:
     return "office_base.html", "accounts:api-tokens", "accounts:api-token-revoke"
 
 
-def _staff_in_the_portal(request: HttpRequest) -> bool:
-    """Staff tokens act with staff roles: they are made only in the office, behind the second
-    factor, never from the portal's copy of the page."""
-    return request.path.startswith("/portal/") and is_staff_member(request.user)
-
-
 @require_http_methods(["GET", "POST"])
 def api_tokens(request: HttpRequest) -> HttpResponse:
-    if _staff_in_the_portal(request):
-        return redirect("accounts:api-tokens")
     user = cast(User, request.user)
     form = ApiTokenForm(request.POST or None)
     new_secret = ""
@@ -147,7 +139,11 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         scopes = ["read", "write"] if form.cleaned_data["write"] else ["read"]
         try:
             _token, new_secret = create_api_token(
-                actor=user, name=form.cleaned_data["name"], scopes=scopes, expires_at=expires_at
+                actor=user,
+                name=form.cleaned_data["name"],
+                scopes=scopes,
+                expires_at=expires_at,
+                second_factor_used=signed_in_with_second_factor(request),
             )
         except DomainError as error:
             form.add_error(None, error.message)
@@ -166,8 +162,6 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
-    if _staff_in_the_portal(request):
-        return redirect("accounts:api-tokens")
     token = get_object_for(
         request.user, ApiToken.objects.all(), view_perm="accounts.view_api_token", pk=token_id
     )

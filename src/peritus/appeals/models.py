@@ -10,7 +10,6 @@ until done.
 
 from __future__ import annotations
 
-import secrets
 from typing import override
 
 from django.conf import settings
@@ -21,13 +20,12 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out on the phone
+from peritus.core.references import random_reference
 
 
 def new_appeal_reference() -> str:
     """A public reference such as AP-7KQ2M9XD (never the primary key)."""
-    return "AP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("AP-")
 
 
 class AppealSubject(models.TextChoices):

@@ -8,7 +8,6 @@ visible only to the person and the reviewers.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from typing import override
 
@@ -20,13 +19,12 @@ from django_fsm import GET_STATE, FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read out on the phone
+from peritus.core.references import random_reference
 
 
 def new_application_reference() -> str:
     """A public, unguessable reference such as A-7KQ2M9XD (never the primary key)."""
-    return "A-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("A-")
 
 
 class ApplicationStatus(models.TextChoices):

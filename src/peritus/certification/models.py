@@ -10,7 +10,6 @@ guard; services record who, when and why.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import cast, override
 
 from django.conf import settings
@@ -24,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from peritus.certification.numbers import format_revision
 from peritus.certification.status import CertificateStatus, PublicStatus, public_status
 from peritus.core.models import TimeStampedModel
+from peritus.core.references import random_reference
 
 __all__ = [
     "BulkItemOutcome",
@@ -49,12 +49,10 @@ __all__ = [
     "SuspensionStatus",
 ]
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
-
 
 def new_decision_reference() -> str:
     """A public reference such as D-7KQ2M9XD (never the primary key)."""
-    return "D-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("D-")
 
 
 class DecisionOutcome(models.TextChoices):
@@ -464,11 +462,11 @@ class SigningKey(TimeStampedModel):
 
 def new_lifecycle_reference() -> str:
     """A public reference such as L-7KQ2M9XD for a decision about an issued certificate."""
-    return "L-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("L-")
 
 
 def new_bulk_reference() -> str:
-    return "B-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("B-")
 
 
 class LifecycleAction(models.TextChoices):

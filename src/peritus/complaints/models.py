@@ -11,7 +11,6 @@ action for the body. Whether the outcome is published is recorded as agreed with
 
 from __future__ import annotations
 
-import secrets
 from typing import override
 
 from django.conf import settings
@@ -21,13 +20,12 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out on the phone
+from peritus.core.references import random_reference
 
 
 def new_complaint_reference() -> str:
     """A public reference such as CP-7KQ2M9XD (never the primary key)."""
-    return "CP-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("CP-")
 
 
 class ComplaintAbout(models.TextChoices):

@@ -3,7 +3,6 @@ appealed or complained shortly before is flagged for management review."""
 
 from __future__ import annotations
 
-import secrets
 from typing import override
 
 from django.conf import settings
@@ -12,13 +11,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
+from peritus.core.references import random_reference
 
 
 def new_flag_reference() -> str:
     """A public reference such as RF-7KQ2M9XD (never the primary key)."""
-    return "RF-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("RF-")
 
 
 class AdverseKind(models.TextChoices):

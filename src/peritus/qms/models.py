@@ -9,7 +9,6 @@ people who implemented them checks that they worked before the action is closed 
 
 from __future__ import annotations
 
-import secrets
 from typing import cast, override
 
 from django.conf import settings
@@ -21,13 +20,12 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"  # no 0/O, 1/I/L, U: read out on the phone
+from peritus.core.references import random_reference
 
 
 def new_corrective_action_reference() -> str:
     """A public reference such as CA-7KQ2M9 (never the primary key)."""
-    return "CA-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return random_reference("CA-", 6)
 
 
 class ActionKind(models.TextChoices):

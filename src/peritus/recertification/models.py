@@ -14,7 +14,6 @@ independent decision maker (R1), which extends validity and reissues the certifi
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from decimal import Decimal
 from typing import override
@@ -27,14 +26,14 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, FSMModelMixin, transition
 
 from peritus.core.models import TimeStampedModel
+from peritus.core.references import random_reference
 
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ"
 DEFAULT_SPOT_CHECK_PERCENT = Decimal(10)
 
 
 def new_submission_reference() -> str:
     """A public reference such as R-7KQ2M9XD (never the primary key)."""
-    return "R-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("R-")
 
 
 class RecertificationPolicy(TimeStampedModel):

@@ -38,7 +38,9 @@ def test_a_candidate_gets_404_for_another_candidates_record(
 def test_a_token_of_a_candidate_cannot_read_another_candidate(
     client: Client, candidate: User, outsider: User
 ) -> None:
-    _, secret = create_api_token(actor=outsider, name="mine", scopes=["read"])
+    _, secret = create_api_token(
+        second_factor_used=True, actor=outsider, name="mine", scopes=["read"]
+    )
 
     response = client.get(
         f"/api/v1/persons/{candidate.person.pk}", headers={"Authorization": f"Bearer {secret}"}

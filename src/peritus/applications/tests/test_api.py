@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _token(user: User) -> dict[str, str]:
-    _, secret = create_api_token(actor=user, name="test", scopes=["read"])
+    _, secret = create_api_token(second_factor_used=True, actor=user, name="test", scopes=["read"])
     return {"Authorization": f"Bearer {secret}"}
 
 

@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def token(user: User, *scopes: str) -> dict[str, str]:
-    _token, secret = create_api_token(actor=user, name="test", scopes=list(scopes or ["read"]))
+    _token, secret = create_api_token(
+        second_factor_used=True, actor=user, name="test", scopes=list(scopes or ["read"])
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 

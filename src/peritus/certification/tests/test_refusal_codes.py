@@ -131,7 +131,9 @@ def test_the_api_refuses_a_scope_code_the_version_does_not_have(
 ) -> None:
     from peritus.accounts.services import create_api_token
 
-    _token, secret = create_api_token(actor=decision_maker, name="t", scopes=["write"])
+    _token, secret = create_api_token(
+        second_factor_used=True, actor=decision_maker, name="t", scopes=["write"]
+    )
 
     response = client.post(
         f"/api/v1/certification/applications/{assessed.reference}/decision",

@@ -30,7 +30,6 @@ from peritus.exams.models.delivery import (
     new_incident_reference,
 )
 from peritus.exams.models.record import (
-    REFERENCE_ALPHABET,
     AssessmentEvent,
     AssignmentRole,
     Attendance,
@@ -48,7 +47,6 @@ from peritus.exams.models.record import (
 __all__ = [
     "CLOSED_ATTEMPT_STATUSES",
     "OPEN_ATTEMPT_STATUSES",
-    "REFERENCE_ALPHABET",
     "SAT_ATTEMPT_STATUSES",
     "AnswerChannel",
     "AnswerEvent",

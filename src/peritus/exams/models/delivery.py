@@ -11,7 +11,6 @@ the results are released into the assessment record (`ComponentResult`).
 
 from __future__ import annotations
 
-import secrets
 from typing import Any, override
 
 from django.conf import settings
@@ -22,16 +21,16 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-from peritus.exams.models.record import REFERENCE_ALPHABET
+from peritus.core.references import random_reference
 
 
 def new_attempt_reference() -> str:
     """A public reference such as T-7KQ2M9XW (never the primary key)."""
-    return "T-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return random_reference("T-")
 
 
 def new_incident_reference() -> str:
-    return "I-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return random_reference("I-", 6)
 
 
 class SessionStatus(models.TextChoices):

@@ -19,13 +19,12 @@ from django_fsm import FSMField, FSMModelMixin, transition
 from simple_history.models import HistoricalRecords
 
 from peritus.core.models import TimeStampedModel
-
-REFERENCE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I
+from peritus.core.references import random_reference
 
 
 def new_event_reference() -> str:
     """A public reference such as E-7KQ2M9 (never the primary key)."""
-    return "E-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
+    return random_reference("E-", 6)
 
 
 class EventStatus(models.TextChoices):

@@ -125,7 +125,9 @@ def test_an_api_token_reads_the_same_as_the_session(
 ) -> None:
     (entry,) = ready_to_mark(officer, examiner, event, application)
     release_result(actor=officer, result=mark(examiner, entry, 81))
-    _token, secret = create_api_token(actor=candidate, name="My scripts", scopes=["read"])
+    _token, secret = create_api_token(
+        second_factor_used=True, actor=candidate, name="My scripts", scopes=["read"]
+    )
 
     response = Client().get(
         "/api/v1/assessment-results", headers={"Authorization": f"Bearer {secret}"}

@@ -52,9 +52,13 @@ def test_drafts_are_for_scheme_staff_only(
     draft = make_complete_version(scheme=scheme)
     path = f"/api/v1/schemes/{scheme.slug}/versions"
 
-    _, secret = create_api_token(actor=candidate, name="t", scopes=["read"])
+    _, secret = create_api_token(
+        second_factor_used=True, actor=candidate, name="t", scopes=["read"]
+    )
     assert client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 404
-    _, secret = create_api_token(actor=scheme_manager, name="t", scopes=["read"])
+    _, secret = create_api_token(
+        second_factor_used=True, actor=scheme_manager, name="t", scopes=["read"]
+    )
     listed = client.get(path, HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert [item["status"] for item in listed] == ["draft"]
     detail = client.get(f"{path}/{draft.pk}", HTTP_AUTHORIZATION=f"Bearer {secret}").json()

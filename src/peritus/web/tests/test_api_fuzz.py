@@ -39,7 +39,9 @@ def integrator_headers(db: None) -> dict[str, str]:
     staff = make_staff(
         RoleCode.CERTIFICATION_OFFICER, RoleCode.DECISION_MAKER, email="integrator@peritus.example"
     )
-    _, secret = create_api_token(actor=staff, name="fuzz", scopes=["read", "write"])
+    _, secret = create_api_token(
+        second_factor_used=True, actor=staff, name="fuzz", scopes=["read", "write"]
+    )
     return {"Authorization": f"Bearer {secret}"}
 
 
