@@ -308,6 +308,8 @@ PERITUS: dict[str, Any] = {
     "SIGNING_KEY": SIGNING_KEY,
     "SIGNING_KEY_FILE": str(VAR_DIR / "signing-key.pem"),
     "VERIFICATION_RATE_LIMIT": env_rate("PERITUS_VERIFICATION_RATE_LIMIT", "120/m"),
+    # Anonymous verification answered in front of the middleware stack (registry/responder.py).
+    "VERIFICATION_RESPONDER": env_bool("PERITUS_VERIFICATION_RESPONDER", default=True),
     "AGREEMENT_VALIDITY_DAYS": env_int("PERITUS_AGREEMENT_VALIDITY_DAYS", default=365),
 }
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from peritus.certification.selectors import VerificationMiss, verify_certificate
-from peritus.registry.views import MAX_NUMBER_LENGTH, within_rate
+from peritus.registry.views import MAX_NUMBER_LENGTH, NO_STORE, within_rate
 
 router = Router(tags=["verification"])
 
@@ -57,21 +57,23 @@ def verification(request: HttpRequest, response: HttpResponse, number: str) -> A
         return Status(
             429, {"code": "rate_limited", "message": _("Too many requests. Try again in a minute.")}
         )
-    response["Cache-Control"] = "no-cache, max-age=0"
+    response["Cache-Control"] = NO_STORE
     result = verify_certificate(number[:MAX_NUMBER_LENGTH])
     if isinstance(result, VerificationMiss):
-        if result.typo:
-            return Status(
-                404,
-                {
-                    "code": "mistyped_number",
-                    "message": _(
-                        "No certificate has this number, and its check character does not "
-                        "match: it was probably mistyped."
-                    ),
-                },
-            )
-        return Status(404, {"code": "not_found", "message": _("No certificate has this number.")})
+        return Status(404, miss_error(result))
     # Serialised here, not by the schema: this endpoint is the hot path of verification at scale
     # (product.md §5), and VerificationOut documents exactly what as_public_json() returns.
-    return JsonResponse(result.as_public_json(), headers={"Cache-Control": "no-cache, max-age=0"})
+    return JsonResponse(result.as_public_json(), headers={"Cache-Control": NO_STORE})
+
+
+def miss_error(miss: VerificationMiss) -> dict[str, str]:
+    """The 404 body: `mistyped_number` when no reading of the text has a valid check character."""
+    if miss.typo:
+        return {
+            "code": "mistyped_number",
+            "message": _(
+                "No certificate has this number, and its check character does not "
+                "match: it was probably mistyped."
+            ),
+        }
+    return {"code": "not_found", "message": _("No certificate has this number.")}

@@ -46,6 +46,17 @@ def _(message: str) -> str:
     return _translated(language, message)
 
 
+def _e(message: str) -> str:
+    """`_` escaped for HTML, remembered like the translation itself."""
+    language = getattr(_language, "code", None) or translation.get_language() or "en"
+    return _escaped(language, message)
+
+
+@functools.lru_cache(maxsize=2048)
+def _escaped(language: str, message: str) -> str:
+    return escape(_translated(language, message))
+
+
 class _active_language:  # noqa: N801 - used as a context manager, reads like a statement
     def __enter__(self) -> None:
         _language.code = translation.get_language() or "en"
@@ -89,9 +100,9 @@ def number_field(value: str, errors: list[str] | None = None) -> str:
     invalid = " field-invalid" if errors else ""
     return (
         f'<div class="field{invalid}">'
-        f'<label for="verify-number">{escape(_("Certificate number"))}</label>'
+        f'<label for="verify-number">{_e("Certificate number")}</label>'
         f'<div class="help" id="verify-number-help">'
-        f"{escape(_('As printed on the certificate, for example WI-0001234-K'))}</div>"
+        f"{_e('As printed on the certificate, for example WI-0001234-K')}</div>"
         f"{error_html}"
         f'<input type="text" name="number" id="verify-number" value="{escape(value)}" '
         f'maxlength="64" autocomplete="off" spellcheck="false" required '
@@ -167,7 +178,7 @@ def _verdict(v: Verification, today: dt.date) -> str:
     paragraphs = "".join(f"<p>{line}</p>" for line in lines)
     return (
         f'<section class="verdict verdict-{verdict_class}" aria-labelledby="verdict-heading">'
-        f'<h2 id="verdict-heading" class="visually-hidden">{escape(_("Status"))}</h2>'
+        f'<h2 id="verdict-heading" class="visually-hidden">{_e("Status")}</h2>'
         f'<p><span class="status status-{css}">{escape(badge)}</span></p>{paragraphs}</section>'
     )
 
@@ -178,17 +189,19 @@ def _seal(v: Verification, body_name: str) -> str:
     if v.seal.verified:
         note = ""
         if v.seal.revision != v.current_revision:
-            note = f"<p>{escape(_('That revision has since been superseded: check the status above.'))}</p>"
+            note = (
+                f"<p>{_e('That revision has since been superseded: check the status above.')}</p>"
+            )
         text = _(
             "The QR code carries a valid digital seal of %(body)s for revision %(revision)s of "
             "this certificate: the document was issued by us and its contents were not altered."
         ) % {"body": body_name, "revision": v.seal.revision}
         return (
-            f'<div class="callout callout-ok" role="status"><h2>{escape(_("Seal verified"))}</h2>'
+            f'<div class="callout callout-ok" role="status"><h2>{_e("Seal verified")}</h2>'
             f"<p>{escape(text)}</p>{note}</div>"
         )
     return (
-        f'<div class="callout callout-danger" role="alert"><h2>{escape(_("Seal not verified"))}'
+        f'<div class="callout callout-danger" role="alert"><h2>{_e("Seal not verified")}'
         f"</h2><p>"
         + escape(
             _(
@@ -196,17 +209,16 @@ def _seal(v: Verification, body_name: str) -> str:
                 "altered or forged: rely only on the details shown on this page."
             )
         )
-        + f'</p><p class="muted">{escape(_("Reason"))}: <code>{escape(v.seal.code)}</code></p></div>'
+        + f'</p><p class="muted">{_e("Reason")}: <code>{escape(v.seal.code)}</code></p></div>'
     )
 
 
 def _scope(v: Verification) -> str:
     items = []
     for line in v.scope:
-        level = f" — {escape(_('level'))} {escape(line['level'])}" if line["level"] else ""
+        level = f" — {_e('level')} {escape(line['level'])}" if line["level"] else ""
         limits = (
-            f'<br><span class="muted">{escape(_("Limitations"))}: '
-            f"{escape(line['limitations'])}</span>"
+            f'<br><span class="muted">{_e("Limitations")}: {escape(line["limitations"])}</span>'
             if line["limitations"]
             else ""
         )
@@ -231,20 +243,20 @@ def _verification_fragment(v: Verification, *, today: dt.date, body_name: str) -
             + ")"
         )
     facts = [
-        (_("Holder"), escape(v.holder_name)),
+        (_e("Holder"), escape(v.holder_name)),
         (
-            _("Scheme"),
-            f"{escape(v.scheme_name)} ({escape(v.scheme_code)}, {escape(_('version'))} "
+            _e("Scheme"),
+            f"{escape(v.scheme_name)} ({escape(v.scheme_code)}, {_e('version')} "
             f"{escape(v.scheme_version)})",
         ),
-        (_("Scope"), _scope(v)),
-        (_("Status"), f"{escape(v.status_label)}, {escape(_('since'))} {_date(v.status_since)}"),
-        (_("Issued on"), _date(v.issued_on)),
-        (_("Effective from"), _date(v.valid_from)),
-        (_("Expires on"), _date(v.expires_on)),
-        (_("Certificate number"), escape(v.certificate_number) + revision_note),
+        (_e("Scope"), _scope(v)),
+        (_e("Status"), f"{escape(v.status_label)}, {_e('since')} {_date(v.status_since)}"),
+        (_e("Issued on"), _date(v.issued_on)),
+        (_e("Effective from"), _date(v.valid_from)),
+        (_e("Expires on"), _date(v.expires_on)),
+        (_e("Certificate number"), escape(v.certificate_number) + revision_note),
     ]
-    facts_html = "".join(f"<dt>{escape(label)}</dt><dd>{value}</dd>" for label, value in facts)
+    facts_html = "".join(f"<dt>{label}</dt><dd>{value}</dd>" for label, value in facts)
     json_url = _json_url_pattern().replace(JSON_URL_MARK, v.reference)
     as_of = _('Status as of %(today)s. Also available <a href="%(url)s">as JSON</a>.') % {
         "today": _date(today),
@@ -254,7 +266,7 @@ def _verification_fragment(v: Verification, *, today: dt.date, body_name: str) -
     return mark_safe(  # noqa: S308 - every value above is escaped
         f"<h1>{heading}</h1>{_verdict(v, today)}{_seal(v, body_name)}"
         f'<section class="panel" aria-labelledby="details-heading">'
-        f'<h2 id="details-heading">{escape(_("Details"))}</h2>'
+        f'<h2 id="details-heading">{_e("Details")}</h2>'
         f'<dl class="facts">{facts_html}</dl><p class="muted">{as_of}</p></section>'
         + _verify_form(
             v.reference,
@@ -284,7 +296,7 @@ def _miss_fragment(miss: VerificationMiss, *, number: str) -> SafeString:
         )
     heading = _("No certificate has the number %(number)s") % {"number": number}
     return mark_safe(  # noqa: S308 - every value above is escaped
-        f"<h1>{escape(_('Certificate not found'))}</h1>"
+        f"<h1>{_e('Certificate not found')}</h1>"
         f'<section class="verdict verdict-not-found" aria-labelledby="verdict-heading">'
         f'<h2 id="verdict-heading">{escape(heading)}</h2><p>{escape(advice)}</p></section>'
         + _verify_form(

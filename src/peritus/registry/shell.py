@@ -60,12 +60,21 @@ def render_page(
     visitors the cached layout with `fragment` put in."""
     if request.user.is_authenticated:
         return render(request, full_template, {"fragment": fragment, "title": title}, status=status)
-    before_title, before_content, after_content, nonce_mark = layout(
-        translation.get_language() or settings.LANGUAGE_CODE, _section(request.path)
-    )
     lazy_nonce = get_nonce(request)  # a LazyNonce is falsy until generated: str() generates it
-    nonce = str(lazy_nonce) if lazy_nonce is not None else ""
-    html = "".join(
+    html = anonymous_page(
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+        path=request.path,
+        title=title,
+        fragment=fragment,
+        nonce=str(lazy_nonce) if lazy_nonce is not None else "",
+    )
+    return HttpResponse(html, status=status)
+
+
+def anonymous_page(*, language: str, path: str, title: str, fragment: str, nonce: str) -> str:
+    """The cached layout for `path`'s section with the title, the content and the nonce put in."""
+    before_title, before_content, after_content, nonce_mark = layout(language, _section(path))
+    return "".join(
         (
             before_title.replace(nonce_mark, nonce),
             escape(title),
@@ -74,7 +83,6 @@ def render_page(
             after_content.replace(nonce_mark, nonce),
         )
     )
-    return HttpResponse(html, status=status)
 
 
 def _section(path: str) -> str:

@@ -27,6 +27,7 @@ from peritus.registry.fragments import miss_fragment, register_rows, verificatio
 from peritus.registry.shell import render_page
 
 MAX_NUMBER_LENGTH = 64
+NO_STORE = "no-cache, max-age=0"  # a status must never be served stale from a cache
 
 
 def within_rate(request: HttpRequest, scope: str) -> bool:
@@ -41,7 +42,7 @@ def rate_limited_page(request: HttpRequest) -> HttpResponse:
 
 def _public_headers(response: HttpResponse) -> HttpResponse:
     """A status must never be served stale from a cache, nor the page indexed by search engines."""
-    patch_cache_control(response, no_cache=True, max_age=0)
+    response["Cache-Control"] = NO_STORE
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

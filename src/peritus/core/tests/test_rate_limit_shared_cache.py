@@ -55,7 +55,10 @@ def test_the_counters_are_shared_by_every_process(redis_cache: None) -> None:
     assert ratelimit.hit(scope, "203.0.113.5", "2/h") is False
 
 
-def test_each_window_counter_expires_with_its_window(redis_cache: None) -> None:
+def test_each_window_counter_expires_with_its_window(
+    redis_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ratelimit._RedisWindows, "EXCHANGE_SECONDS", 0.0)  # every hit sent
     scope = f"verify-{uuid.uuid4().hex}"
     for _ in range(3):
         ratelimit.hit(scope, "192.0.2.44", "100/m")
@@ -65,3 +68,38 @@ def test_each_window_counter_expires_with_its_window(redis_cache: None) -> None:
 
     assert int(server.get(key)) == 3
     assert 0 < int(server.ttl(key)) <= 61  # the window plus a second, never a counter kept for ever
+
+
+def test_a_busy_process_sends_its_counts_once_an_interval_not_once_a_hit(
+    redis_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(ratelimit._RedisWindows, "EXCHANGE_SECONDS", 3600.0)
+    scope = f"verify-{uuid.uuid4().hex}"
+    server: Any = redis.Redis.from_url(REDIS_URL)
+
+    admitted = [ratelimit.hit(scope, "192.0.2.45", "100000/m") for _ in range(50)]
+    (key,) = list(server.scan_iter(match=f"*rl:{scope}:*"))
+    sent_so_far = int(server.get(key))
+    monkeypatch.setattr(ratelimit._RedisWindows, "EXCHANGE_SECONDS", 0.0)
+    ratelimit._redis_windows.next_exchange = 0.0  # the interval has passed
+    ratelimit.hit(scope, "192.0.2.45", "100000/m")
+
+    assert all(admitted)
+    assert sent_so_far == 1  # the first hit opened the exchange; the next 49 stayed in memory
+    assert int(server.get(key)) == 51  # nothing counted here is lost at the exchange
+
+
+def test_processes_that_share_a_client_admit_at_most_a_tenth_more_each(
+    redis_cache: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two gunicorn workers, each with its own counts, serving one client in turn."""
+    monkeypatch.setattr(ratelimit._RedisWindows, "EXCHANGE_SECONDS", 3600.0)
+    workers = [ratelimit._RedisWindows(), ratelimit._RedisWindows()]
+    backend: Any = caches["default"]
+    limit, key = 50, f"rl:verify-{uuid.uuid4().hex}:198.51.100.9:0"
+
+    admitted = sum(workers[turn % 2].hit(backend, key, limit, 3600) <= limit for turn in range(200))
+    later = [worker.hit(backend, key, limit, 3600) <= limit for worker in workers]
+
+    assert limit <= admitted <= limit * (1 + len(workers) / 10)
+    assert later == [False, False]  # once the shared count is over, every process refuses
