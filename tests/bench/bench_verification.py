@@ -54,12 +54,14 @@ def floor(request):
 # Last, like any application view: it pays the same URL resolution as the pages it is compared to.
 urlpatterns = [path("", include("peritus.config.urls")), path("bench/floor/", floor)]
 """
+BARE_APPLICATION = """
+def application(environ, start_response):
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "15")])
+    return [b'{"status":"ok"}']
+"""
 BENCH_SETTINGS = """
-import os
 from peritus.config.settings import *  # noqa: F403
 ROOT_URLCONF = "bench_floor_urls"
-if os.environ.get("PERITUS_BENCH_LOCAL_CACHE"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 """
 
 
@@ -472,12 +474,16 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def gunicorn(env: dict[str, str], url: str) -> Iterator[str]:
-    """The project's gunicorn configuration, plus a floor view at /bench/floor/."""
+def gunicorn(
+    env: dict[str, str], url: str, *, application: str = "peritus.config.wsgi"
+) -> Iterator[str]:
+    """The project's gunicorn configuration, plus a floor view at /bench/floor/ (or, with
+    `application="bench_bare:application"`, a bare WSGI callable answering every path)."""
     port = free_port()
     with tempfile.TemporaryDirectory(prefix="peritus-bench-") as extra:
         pathlib.Path(extra, "bench_floor_urls.py").write_text(FLOOR_URLS)
         pathlib.Path(extra, "bench_settings.py").write_text(BENCH_SETTINGS)
+        pathlib.Path(extra, "bench_bare.py").write_text(BARE_APPLICATION)
         server_env = {
             **env,
             "DATABASE_URL": url,
@@ -487,7 +493,7 @@ def gunicorn(env: dict[str, str], url: str) -> Iterator[str]:
         }
         errors = pathlib.Path(extra, "gunicorn.err")
         process = subprocess.Popen(
-            [str(BIN / "gunicorn"), "peritus.config.wsgi", "-c", "python:peritus.config.gunicorn"],
+            [str(BIN / "gunicorn"), application, "-c", "python:peritus.config.gunicorn"],
             env=server_env,
             stdout=subprocess.DEVNULL,
             stderr=errors.open("wb"),
@@ -495,7 +501,11 @@ def gunicorn(env: dict[str, str], url: str) -> Iterator[str]:
         )
         base = f"http://127.0.0.1:{port}"
         try:
-            wait_for(base + "/bench/floor/", process, errors)
+            wait_for(
+                base + ("/bench/floor/" if application == "peritus.config.wsgi" else "/"),
+                process,
+                errors,
+            )
             yield base
         finally:
             process.terminate()
@@ -645,13 +655,17 @@ def main() -> bool:
                     ("floor", ["/bench/floor/"]), ("page", page_paths), ("json", json_paths)
                 )
             }  # fmt: skip
-        # The same server with the rate limiter's counters in each worker's memory instead of the
-        # shared Redis cache: what the limiter's round trip costs the public path.
-        with gunicorn({**env, "PERITUS_BENCH_LOCAL_CACHE": "1"}, url) as base:
+        # The same server with the responder turned off: every verification through Django's
+        # middleware, as before ADR 0024.
+        with gunicorn({**env, "PERITUS_VERIFICATION_RESPONDER": "false"}, url) as base:
             wrk(base, page_paths, duration=3)
-            local_floor = wrk(base, ["/bench/floor/"], duration=args.duration)
-            local_page = wrk(base, page_paths, duration=args.duration)
-            local_api = wrk(base, json_paths, duration=args.duration)
+            django_floor = wrk(base, ["/bench/floor/"], duration=args.duration)
+            django_page = wrk(base, page_paths, duration=args.duration)
+            django_api = wrk(base, json_paths, duration=args.duration)
+        # The server's own ceiling: the same gunicorn configuration around a bare WSGI callable
+        # (no Django at all), the least latency 50 connections can see on this machine.
+        with gunicorn(env, url, application="bench_bare:application") as base:
+            ceiling = wrk(base, ["/"], duration=args.duration)
         connections.close_all()
     describe("floor (trivial JSON view)", floor)
     describe("verification page", page)
@@ -661,13 +675,19 @@ def main() -> bool:
     log(f"ratio to floor: page {page_ratio:.0%}, JSON {api_ratio:.0%} (target ≥ 70 %)")
     for label, result in quiet.items():
         describe(f"{label}, 2 connections", result)
-    describe("floor, limiter in memory", local_floor)
-    describe("page, limiter in memory", local_page)
-    describe("JSON, limiter in memory", local_api)
+    describe("floor, responder off", django_floor)
+    describe("page, responder off", django_page)
+    describe("JSON, responder off", django_api)
     log(
-        "with the limiter's counters in memory: page "
-        f"{local_page['rps'] / local_floor['rps']:.0%}, JSON "
-        f"{local_api['rps'] / local_floor['rps']:.0%} of the floor"
+        "through Django's middleware (responder off): page "
+        f"{django_page['rps'] / django_floor['rps']:.0%}, JSON "
+        f"{django_api['rps'] / django_floor['rps']:.0%} of the floor"
+    )
+    describe("bare WSGI (server ceiling)", ceiling)
+    log(
+        f"p99 at {CONNECTIONS} connections: page {page['p99_ms']:.1f} ms, JSON "
+        f"{api['p99_ms']:.1f} ms; the floor {floor['p99_ms']:.1f} ms and a bare WSGI callable "
+        f"{ceiling['p99_ms']:.1f} ms on the same server (target < 20 ms)"
     )
     worst_ratio = min(page_ratio, api_ratio)
     worst_p99 = max(page["p99_ms"], api["p99_ms"])
@@ -688,11 +708,12 @@ def main() -> bool:
             "p99_ms_worst": worst_p99,
             "at_2_connections": quiet,
             "cache": env.get("PERITUS_CACHE_URL", "file-based"),
-            "limiter_in_memory": {
-                "floor_rps": round(local_floor["rps"]),
-                "page": local_page,
-                "json": local_api,
+            "responder_off": {
+                "floor_rps": round(django_floor["rps"]),
+                "page": django_page,
+                "json": django_api,
             },
+            "bare_wsgi_ceiling": ceiling,
         },
     )
 
