@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from peritus.certification.selectors import VerificationMiss, verify_certificate
-from peritus.registry.views import MAX_NUMBER_LENGTH, NO_STORE, within_rate
+from peritus.registry.views import MAX_NUMBER_LENGTH, REVALIDATE, within_rate
 
 router = Router(tags=["verification"])
 
@@ -57,13 +57,13 @@ def verification(request: HttpRequest, response: HttpResponse, number: str) -> A
         return Status(
             429, {"code": "rate_limited", "message": _("Too many requests. Try again in a minute.")}
         )
-    response["Cache-Control"] = NO_STORE
+    response["Cache-Control"] = REVALIDATE
     result = verify_certificate(number[:MAX_NUMBER_LENGTH])
     if isinstance(result, VerificationMiss):
         return Status(404, miss_error(result))
     # Serialised here, not by the schema: this endpoint is the hot path of verification at scale
     # (product.md §5), and VerificationOut documents exactly what as_public_json() returns.
-    return JsonResponse(result.as_public_json(), headers={"Cache-Control": NO_STORE})
+    return JsonResponse(result.as_public_json(), headers={"Cache-Control": REVALIDATE})
 
 
 def miss_error(miss: VerificationMiss) -> dict[str, str]:

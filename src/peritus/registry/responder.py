@@ -13,11 +13,13 @@ with the same selector (`verify_certificate`), the same rate limit, the same con
 and cached layout, and the same headers the middleware would add. Everything else — and every one
 of these it is not sure about — goes to Django unchanged:
 
-* a session or language cookie (a signed-in visitor gets the ordinary render with their menu);
+* a session, language, CSRF or messages cookie (a signed-in visitor gets the ordinary render with
+  their menu; Django deletes a stale session or replaces a malformed CSRF cookie);
 * a host not in ALLOWED_HOSTS (Django answers 400), plain HTTP when HTTPS is enforced (Django
   redirects), an application mounted under a path prefix;
 * a number with characters outside [A-Za-z0-9-] or longer than the view reads;
-* a request over the rate limit (Django counts it again and answers 429);
+* a request over the rate limit (Django answers 429, without counting it again);
+* a request Django finds suspicious (too many query fields …: Django answers 400);
 * any unexpected error (logged; Django then answers, or fails, as it would have).
 
 `PERITUS_VERIFICATION_RESPONDER=false` turns it off. A test holds both paths to the same status,
@@ -37,11 +39,13 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.signals import setting_changed
 from django.db import InterfaceError, OperationalError, connection
 from django.dispatch import receiver
 from django.http import HttpRequest, QueryDict
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
 from django.utils.csp import build_policy, generate_nonce
@@ -52,7 +56,7 @@ from peritus.core.ratelimit import address_from_meta, hit
 from peritus.registry.api import miss_error
 from peritus.registry.fragments import miss_fragment, verification_fragment
 from peritus.registry.shell import anonymous_page
-from peritus.registry.views import MAX_NUMBER_LENGTH, NO_STORE
+from peritus.registry.views import MAX_NUMBER_LENGTH, RATE_COUNTED, REVALIDATE
 
 logger = logging.getLogger(__name__)
 
@@ -96,18 +100,26 @@ class VerificationResponder:
     def __call__(self, environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         answer = None
         if settings.PERITUS["VERIFICATION_RESPONDER"]:
-            request = public_request(environ)
-            if request is not None:
-                try:
-                    answer = respond(request)
-                except Exception:  # Django answers instead, with its own error handling and logs
-                    logger.exception("verification responder failed; passed to Django")
-                    answer = None
+            try:
+                answer = self.answer(environ)
+            except SuspiciousOperation:  # too many query fields …: Django answers its 400
+                answer = None
+            except Exception:  # Django answers instead, with its own error handling and logs
+                logger.exception("verification responder failed; passed to Django")
+                answer = None
         if answer is None:
             return self.application(environ, start_response)
         status, headers, body = answer
         start_response(status, headers)
         return [body]
+
+    def answer(self, environ: Environ) -> Answer | None:
+        request = public_request(environ)
+        if request is None:
+            return None
+        allowed = hit("verify", request.client, settings.PERITUS["VERIFICATION_RATE_LIMIT"])
+        environ[RATE_COUNTED] = allowed  # if Django answers after all, it does not count again
+        return respond(request) if allowed else None
 
 
 def public_request(environ: Environ) -> PublicRequest | None:
@@ -120,11 +132,7 @@ def public_request(environ: Environ) -> PublicRequest | None:
     match = match or JSON_PATH.fullmatch(path)
     if match is None:
         return None
-    cookies = environ.get("HTTP_COOKIE", "")
-    if (
-        f"{settings.SESSION_COOKIE_NAME}=" in cookies
-        or f"{settings.LANGUAGE_COOKIE_NAME}=" in cookies
-    ):
+    if environ.get("HTTP_COOKIE") and _cookies_django_reads(environ["HTTP_COOKIE"]):
         return None
     if not _allowed_host(_host(environ)):
         return None
@@ -146,10 +154,8 @@ def public_request(environ: Environ) -> PublicRequest | None:
     )
 
 
-def respond(request: PublicRequest) -> Answer | None:
-    """The status line, headers and body Django would send; None when over the rate limit."""
-    if not hit("verify", request.client, settings.PERITUS["VERIFICATION_RATE_LIMIT"]):
-        return None
+def respond(request: PublicRequest) -> Answer:
+    """The status line, headers and body Django would send (the rate limit already checked)."""
     today = timezone.localdate()
     with translation.override(request.language):
         result = _verify(request.number, request.token, today)
@@ -177,7 +183,7 @@ def _page(
     ).encode()
     headers = [
         ("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}"),
-        ("Cache-Control", NO_STORE),
+        ("Cache-Control", REVALIDATE),
         ("X-Robots-Tag", "noindex, nofollow"),
         *_stack_headers(request, nonce=nonce, vary="Accept-Language, Cookie", length=len(body)),
     ]
@@ -194,7 +200,7 @@ def _json(request: PublicRequest, result: Verification | VerificationMiss) -> An
     body = json.dumps(document, cls=DjangoJSONEncoder).encode()
     headers = [
         ("Content-Type", content_type),
-        ("Cache-Control", NO_STORE),
+        ("Cache-Control", REVALIDATE),
         *_stack_headers(request, nonce="", vary="Accept-Language", length=len(body)),
     ]
     return STATUS_LINES[status], headers, body
@@ -261,6 +267,8 @@ def _verify(number: str, token: str, today: dt.date) -> Verification | Verificat
         try:
             return verify_certificate(number, token=token, today=today)
         except (OperationalError, InterfaceError):
+            if connection.connection is not None and connection.is_usable():
+                raise  # not a lost connection (a timeout, a lock …): Django answers as it would
             connection.close()
             return verify_certificate(number, token=token, today=today)
     finally:
@@ -276,6 +284,21 @@ def _close_if_obsolete() -> None:
     expired = connection.close_at is not None and time.monotonic() >= connection.close_at
     if expired or connection.errors_occurred:
         connection.close()
+
+
+def _cookies_django_reads(header: str) -> bool:
+    """A session (a signed-in visitor, or a stale session Django deletes), a chosen language, a
+    CSRF cookie (Django replaces a malformed one) or pending messages: Django answers those."""
+    names = parse_cookie(header)
+    return any(
+        name in names
+        for name in (
+            settings.SESSION_COOKIE_NAME,
+            settings.LANGUAGE_COOKIE_NAME,
+            settings.CSRF_COOKIE_NAME,
+            "messages",
+        )
+    )
 
 
 def _host(environ: Environ) -> str:

@@ -27,10 +27,16 @@ from peritus.registry.fragments import miss_fragment, register_rows, verificatio
 from peritus.registry.shell import render_page
 
 MAX_NUMBER_LENGTH = 64
-NO_STORE = "no-cache, max-age=0"  # a status must never be served stale from a cache
+REVALIDATE = "no-cache, max-age=0"  # a status must never be served stale from a cache
+# Set in the WSGI environment by the verification responder when it has counted the request
+# against the limit and then handed it to Django after all (responder.py): not counted twice.
+RATE_COUNTED = "peritus.verification_rate_counted"
 
 
 def within_rate(request: HttpRequest, scope: str) -> bool:
+    counted = request.META.get(RATE_COUNTED) if scope == "verify" else None
+    if counted is not None:
+        return bool(counted)
     return hit(scope, client_address(request), settings.PERITUS["VERIFICATION_RATE_LIMIT"])
 
 
@@ -42,7 +48,7 @@ def rate_limited_page(request: HttpRequest) -> HttpResponse:
 
 def _public_headers(response: HttpResponse) -> HttpResponse:
     """A status must never be served stale from a cache, nor the page indexed by search engines."""
-    response["Cache-Control"] = NO_STORE
+    response["Cache-Control"] = REVALIDATE
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

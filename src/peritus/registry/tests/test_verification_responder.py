@@ -8,6 +8,7 @@ handed the request on.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import logging
 import re
@@ -15,16 +16,18 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import psycopg
 import pytest
-from django.core.cache import cache
+import redis
+import time_machine
+from django.core.cache import cache, caches
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
-from django.db import OperationalError, close_old_connections, connections
+from django.db import OperationalError, close_old_connections, connection, connections
 from django.test import override_settings
 
 from peritus.accounts.models import User
 from peritus.certification.models import CertificateStatus, CertificateVersion
-from peritus.certification.selectors import verify_certificate
 from peritus.certification.services import reissue_certificate
 from peritus.certification.tests.factories import make_certificate
 from peritus.registry import responder
@@ -32,7 +35,7 @@ from peritus.registry.responder import VerificationResponder
 
 pytestmark = pytest.mark.django_db
 
-NONCE = re.compile(r"nonce(-|=\")[A-Za-z0-9_-]+")
+NONCE = re.compile(r"nonce(?:-|=\")([A-Za-z0-9_-]+)")
 
 
 class Django:
@@ -66,11 +69,17 @@ class Answer:
 
         self.body = b"".join(application(environ, start_response))
         self.status: str = captured["status"]
-        self.headers: dict[str, str] = dict(captured["headers"])
+        self.header_list: list[tuple[str, str]] = list(captured["headers"])
+        self.headers: dict[str, str] = dict(self.header_list)
 
-    def comparable(self) -> tuple[str, dict[str, str], str]:
-        headers = {name: NONCE.sub("nonce", value) for name, value in self.headers.items()}
+    def comparable(self) -> tuple[str, list[tuple[str, str]], str]:
+        headers = sorted((name, NONCE.sub("nonce", value)) for name, value in self.header_list)
         return self.status, headers, NONCE.sub("nonce", self.body.decode())
+
+    def nonces(self) -> set[str]:
+        """Every CSP nonce in the headers and the body."""
+        text = " ".join(value for _name, value in self.header_list) + self.body.decode()
+        return {match.group(1) for match in NONCE.finditer(text)}
 
 
 def wsgi_environ(
@@ -115,6 +124,24 @@ def both(django_app: Django, environ: dict[str, Any]) -> tuple[Answer, Answer, b
 
 def assert_same(fast: Answer, slow: Answer) -> None:
     assert fast.comparable() == slow.comparable()
+    if fast.nonces() or slow.nonces():  # one nonce per response, in the header and the scripts
+        assert len(fast.nonces()) == 1
+        assert len(slow.nonces()) == 1
+
+
+def test_each_page_has_its_own_nonce_in_its_policy_and_its_scripts(django_app: Django) -> None:
+    certificate = make_certificate()
+    application = VerificationResponder(django_app)
+    environ = wsgi_environ(f"/verify/{certificate.number}/")
+
+    first, second = Answer(application, dict(environ)), Answer(application, dict(environ))
+
+    assert django_app.served == 0
+    assert len(first.nonces()) == len(second.nonces()) == 1
+    assert first.nonces() != second.nonces()
+    (nonce,) = first.nonces()
+    assert f"'nonce-{nonce}'" in first.headers["Content-Security-Policy"]
+    assert f'nonce="{nonce}"' in first.body.decode()
 
 
 @pytest.mark.parametrize(
@@ -233,6 +260,9 @@ def test_behind_an_https_proxy_the_strict_transport_header_is_sent_too() -> None
     [
         ("a signed-in visitor's session", {"HTTP_COOKIE": "sessionid=abc"}),
         ("a chosen language", {"HTTP_COOKIE": "django_language=fr"}),
+        ("a session cookie spelt loosely", {"HTTP_COOKIE": "theme=dark; sessionid =abc"}),
+        ("a malformed CSRF cookie", {"HTTP_COOKIE": "csrftoken=short"}),
+        ("no Host header at all", {"HTTP_HOST": ""}),
         ("another method", {"REQUEST_METHOD": "HEAD"}),
         ("a host that is not ours", {"HTTP_HOST": "evil.example"}),
         ("an application under a prefix", {"SCRIPT_NAME": "/peritus"}),
@@ -250,7 +280,65 @@ def test_requests_it_is_not_sure_about_go_to_django(
     fast, slow, answered_itself = both(django_app, environ)
 
     assert not answered_itself, description
+    assert fast.status == slow.status  # both Django's (a new CSRF cookie differs every time)
+
+
+def test_other_cookies_do_not_keep_a_visitor_from_the_responder(django_app: Django) -> None:
+    certificate = make_certificate()
+
+    fast, slow, answered_itself = both(
+        django_app, wsgi_environ(f"/verify/{certificate.number}/", HTTP_COOKIE="theme=dark")
+    )
+
+    assert answered_itself
     assert_same(fast, slow)
+
+
+def test_a_query_with_too_many_fields_gets_django_s_400_not_an_error(
+    django_app: Django, caplog: pytest.LogCaptureFixture
+) -> None:
+    certificate = make_certificate()
+    query = "&".join(f"f{index}=1" for index in range(1500))
+
+    with caplog.at_level(logging.ERROR, logger="peritus.registry.responder"):
+        fast, slow, answered_itself = both(
+            django_app, wsgi_environ(f"/verify/{certificate.number}/", query=query)
+        )
+
+    assert not answered_itself
+    assert fast.status.startswith("400")
+    assert slow.status.startswith("400")
+    assert "responder failed" not in caplog.text
+
+
+def test_a_repeated_seal_parameter_is_read_as_django_reads_it(django_app: Django) -> None:
+    certificate = make_certificate()
+    seal = CertificateVersion.objects.get(certificate=certificate).seal
+
+    for query in (f"t=forged&t={seal}", f"t={seal}&t=forged", "t=", "other=1"):
+        fast, slow, answered_itself = both(
+            django_app, wsgi_environ(f"/verify/{certificate.number}/", query=query)
+        )
+        assert answered_itself
+        assert_same(fast, slow)
+
+
+@override_settings(SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
+def test_the_proxy_s_word_on_the_scheme_is_taken_as_django_takes_it() -> None:
+    certificate = make_certificate()
+    django_app = Django()
+
+    for proto in ("http", "https", "https, http"):
+        fast, slow, answered_itself = both(
+            django_app,
+            wsgi_environ(
+                f"/verify/{certificate.number}/",
+                HTTP_X_FORWARDED_PROTO=proto,
+                **{"wsgi.url_scheme": "https"},
+            ),
+        )
+        assert answered_itself
+        assert_same(fast, slow)
 
 
 @override_settings(SECURE_SSL_REDIRECT=True)
@@ -278,6 +366,32 @@ def test_over_the_rate_limit_django_refuses_with_its_429(django_app: Django, set
     assert another_client.status == "200 OK"
 
 
+def test_with_redis_a_refusal_handed_to_django_is_counted_once(
+    django_app: Django, settings: Any
+) -> None:
+    certificate = make_certificate()
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:6379/14",
+        }
+    }
+    settings.PERITUS = {**settings.PERITUS, "VERIFICATION_RATE_LIMIT": "2/m"}
+    caches["default"].clear()
+    application = VerificationResponder(django_app)
+    path = f"/api/v1/certificates/{certificate.number}/verification"
+
+    with time_machine.travel(dt.datetime(2026, 11, 26, 10, 0, 30, tzinfo=dt.UTC), tick=False):
+        statuses = [Answer(application, wsgi_environ(path)).status for _ in range(4)]
+    server: Any = redis.Redis.from_url("redis://127.0.0.1:6379/14")
+    counted = sum(int(server.get(key)) for key in server.scan_iter(match="*rl:verify:*"))
+    caches["default"].clear()
+
+    assert statuses == ["200 OK", "200 OK", "429 Too Many Requests", "429 Too Many Requests"]
+    assert django_app.served == 2  # the refusals, answered by Django
+    assert counted == 4  # each request once, though two were seen by both
+
+
 def test_it_can_be_turned_off(django_app: Django, settings: Any) -> None:
     settings.PERITUS = {**settings.PERITUS, "VERIFICATION_RESPONDER": False}
     certificate = make_certificate()
@@ -287,29 +401,58 @@ def test_it_can_be_turned_off(django_app: Django, settings: Any) -> None:
     assert not answered_itself
 
 
+@pytest.mark.django_db(transaction=True)  # a connection of its own, as a gunicorn thread has
 def test_a_connection_the_database_dropped_is_replaced_and_the_answer_given(
     django_app: Django, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", 600)  # kept, as in production
+    connection.close()
     certificate = make_certificate()
-    real = verify_certificate
-    failures = iter([OperationalError("server closed the connection unexpectedly")])
+    application = VerificationResponder(django_app)
+    environ = wsgi_environ(f"/verify/{certificate.number}/")
+    assert Answer(application, dict(environ)).status == "200 OK"
+    dropped = connection.connection
+    assert dropped is not None
 
-    def dropped_once(*args: Any, **kwargs: Any) -> Any:
-        for failure in failures:
-            raise failure
-        return real(*args, **kwargs)
+    if connection.vendor == "postgresql":  # the server ends the session (a restart, a timeout)
+        server = connection.settings_dict
+        with psycopg.connect(
+            dbname=server["NAME"],
+            user=server["USER"],
+            host=server["HOST"],
+            port=server["PORT"] or 5432,
+            autocommit=True,
+        ) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", [dropped.info.backend_pid])
+    else:  # a SQLite file has no server to drop it: Django itself closed it
+        connection.close()
+    answer = Answer(application, dict(environ))
 
-    closed: list[bool] = []
-    monkeypatch.setattr("peritus.registry.responder.verify_certificate", dropped_once)
-    monkeypatch.setattr(connections["default"], "close", lambda: closed.append(True))
+    assert answer.status == "200 OK"
+    assert connection.connection is not None
+    assert connection.connection is not dropped
+    assert django_app.served == 0
+
+
+def test_an_error_on_a_working_connection_is_not_retried_and_django_answers(
+    django_app: Django, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    certificate = make_certificate()
+    calls: list[str] = []
+
+    def locked(number: str, **kwargs: Any) -> Any:
+        calls.append(number)
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr("peritus.registry.responder.verify_certificate", locked)
 
     answer = Answer(
         VerificationResponder(django_app), wsgi_environ(f"/verify/{certificate.number}/")
     )
 
-    assert answer.status == "200 OK"
-    assert closed == [True]
-    assert django_app.served == 0
+    assert calls == [certificate.number]  # once: the connection was fine, so no retry
+    assert answer.status == "200 OK"  # Django's own answer
+    assert django_app.served == 1
 
 
 @pytest.mark.django_db(transaction=True)  # outside a transaction, as in production
