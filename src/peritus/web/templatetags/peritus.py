@@ -3,6 +3,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString, mark_safe
 
 from peritus.core.navigation import NavLink
 from peritus.web.navigation import office_links, portal_links
@@ -23,6 +25,15 @@ def portal_navigation(context: dict[str, Any]) -> list[NavLink]:
 @register.filter
 def startswith(value: str, prefix: str) -> bool:
     return str(value).startswith(str(prefix))
+
+
+@register.filter(is_safe=True)
+def page_title(value: str, body_name: str) -> SafeString:
+    """'<page> · <body>' in the browser's tab, or the body's name alone on a page with no title.
+    `value` is the rendered (escaped) title block; the body's name is escaped here."""
+    title = str(value).strip()
+    body = conditional_escape(body_name)
+    return mark_safe(f"{title} · {body}" if title else str(body))  # noqa: S308 - both escaped
 
 
 @register.inclusion_tag("web/history.html")

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
+from django.template.loader import render_to_string
 from django.test import Client
 
 from peritus.accounts.models import User
@@ -66,3 +68,28 @@ def test_sign_up_asks_for_the_legal_name_and_creates_the_person_record(client: C
     assert (user.person.given_names, user.person.family_name, user.person.preferred_language) == (
         "Lea Marie", "Tanaka", "fr",
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("path", "title"),
+    [
+        ("/verify/", "Verify a certificate"),
+        ("/accounts/login/", "Sign in"),  # an allauth page: its head_title block
+        ("/verify/WI-0000001-A/", "Certificate not found"),  # the cached layout (registry/shell.py)
+        ("/no-such-page/", "Page not found"),
+    ],
+)
+def test_the_browser_tab_names_the_page_then_the_body(
+    client: Client, path: str, title: str
+) -> None:
+    body = settings.PERITUS["BODY_NAME"]
+
+    content = client.get(path).content.decode()
+
+    assert f"<title>{title} · {body}</title>" in content
+
+
+def test_a_page_without_a_title_is_named_after_the_body_alone(client: Client) -> None:
+    html = render_to_string("base.html", {"body_name": "Weld & Co"})
+
+    assert "<title>Weld &amp; Co</title>" in html
