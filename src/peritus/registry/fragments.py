@@ -42,14 +42,16 @@ _language = threading.local()
 def _(message: str) -> str:
     """gettext, remembered per language: the catalogue lookups dominated this page's cost. The
     language is read once per fragment (`_active_language`)."""
-    language = getattr(_language, "code", None) or translation.get_language() or "en"
-    return _translated(language, message)
+    return _translated(_current_language(), message)
+
+
+def _current_language() -> str:
+    return getattr(_language, "code", None) or translation.get_language() or "en"
 
 
 def _e(message: str) -> str:
     """`_` escaped for HTML, remembered like the translation itself."""
-    language = getattr(_language, "code", None) or translation.get_language() or "en"
-    return _escaped(language, message)
+    return _escaped(_current_language(), message)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -72,8 +74,7 @@ def _formatted_date(language: str, value: dt.date) -> str:
 
 
 def _plain_date(value: dt.date) -> str:
-    language = getattr(_language, "code", None) or translation.get_language() or "en"
-    return _formatted_date(language, value)
+    return _formatted_date(_current_language(), value)
 
 
 def _date(value: dt.date) -> str:

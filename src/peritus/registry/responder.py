@@ -49,14 +49,19 @@ from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import timezone, translation
 from django.utils.csp import build_policy, generate_nonce
-from django.utils.translation import gettext as _
 
 from peritus.certification.selectors import Verification, VerificationMiss, verify_certificate
 from peritus.core.ratelimit import address_from_meta, hit
 from peritus.registry.api import miss_error
-from peritus.registry.fragments import miss_fragment, verification_fragment
 from peritus.registry.shell import anonymous_page
-from peritus.registry.views import MAX_NUMBER_LENGTH, RATE_COUNTED, REVALIDATE
+from peritus.registry.views import (
+    MAX_NUMBER_LENGTH,
+    NOINDEX,
+    RATE_COUNTED,
+    REVALIDATE,
+    SEAL_LENGTH,
+    verification_page,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +74,6 @@ PAGE_PATH = re.compile(rf"/verify/([A-Za-z0-9-]{{1,{MAX_NUMBER_LENGTH}}})/")
 JSON_PATH = re.compile(
     rf"/api/v1/certificates/([A-Za-z0-9-]{{1,{MAX_NUMBER_LENGTH}}})/verification"
 )
-SEAL_LENGTH = 600  # what the page reads of `?t=` (views.verify_detail)
 NONCE_MARK = "peritusresponder7f3a9cnonce"
 CSP_HEADERS = (
     ("Content-Security-Policy", "SECURE_CSP"),
@@ -167,16 +171,7 @@ def respond(request: PublicRequest) -> Answer:
 def _page(
     request: PublicRequest, result: Verification | VerificationMiss, today: dt.date
 ) -> Answer:
-    if isinstance(result, VerificationMiss):
-        status = 404
-        title = _("Certificate not found")
-        fragment = miss_fragment(result, number=request.number)
-    else:
-        status = 200
-        title = _("Certificate %(number)s") % {"number": result.reference}
-        fragment = verification_fragment(
-            result, today=today, body_name=settings.PERITUS["BODY_NAME"]
-        )
+    status, title, fragment = verification_page(result, number=request.number, today=today)
     nonce = generate_nonce()
     body = anonymous_page(
         language=request.language, path=request.path, title=title, fragment=fragment, nonce=nonce
@@ -184,7 +179,7 @@ def _page(
     headers = [
         ("Content-Type", f"text/html; charset={settings.DEFAULT_CHARSET}"),
         ("Cache-Control", REVALIDATE),
-        ("X-Robots-Tag", "noindex, nofollow"),
+        ("X-Robots-Tag", NOINDEX),
         *_stack_headers(request, nonce=nonce, vary="Accept-Language, Cookie", length=len(body)),
     ]
     return STATUS_LINES[status], headers, body
@@ -221,7 +216,7 @@ def _stack_headers(
         ("Vary", vary),
         ("Content-Language", request.language),
     ]
-    return headers + _security_headers(request.secure)
+    return [*headers, *_security_headers(request.secure)]
 
 
 @functools.cache
@@ -232,7 +227,7 @@ def _policy(setting: str, *, with_nonce: bool) -> str:
 
 
 @functools.cache
-def _security_headers_for(secure: bool) -> tuple[tuple[str, str], ...]:
+def _security_headers(secure: bool) -> tuple[tuple[str, str], ...]:
     """SecurityMiddleware's response headers, in its order."""
     headers = []
     if secure and settings.SECURE_HSTS_SECONDS:
@@ -251,10 +246,6 @@ def _security_headers_for(secure: bool) -> tuple[tuple[str, str], ...]:
     if settings.SECURE_CROSS_ORIGIN_OPENER_POLICY:
         headers.append(("Cross-Origin-Opener-Policy", settings.SECURE_CROSS_ORIGIN_OPENER_POLICY))
     return tuple(headers)
-
-
-def _security_headers(secure: bool) -> list[tuple[str, str]]:
-    return list(_security_headers_for(secure))
 
 
 def _verify(number: str, token: str, today: dt.date) -> Verification | VerificationMiss:
@@ -340,6 +331,6 @@ def negotiated_language(accept_language: str) -> str:
 def _forget_settings(*, setting: str, **kwargs: Any) -> None:
     """The cached host, header and language answers follow settings changed by tests."""
     _allowed_host.cache_clear()
-    _security_headers_for.cache_clear()
+    _security_headers.cache_clear()
     _policy.cache_clear()
     negotiated_language.cache_clear()

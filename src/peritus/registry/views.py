@@ -6,16 +6,20 @@ message is stored), so a verification is one indexed query and a template (produ
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from peritus.certification.selectors import (
     REGISTER_MAX_PAGES,
+    Verification,
     VerificationMiss,
     jwks_document,
     search_register,
@@ -27,7 +31,9 @@ from peritus.registry.fragments import miss_fragment, register_rows, verificatio
 from peritus.registry.shell import render_page
 
 MAX_NUMBER_LENGTH = 64
+SEAL_LENGTH = 600  # what is read of the QR code's `?t=` seal
 REVALIDATE = "no-cache, max-age=0"  # a status must never be served stale from a cache
+NOINDEX = "noindex, nofollow"  # nor a status page indexed by search engines
 # Set in the WSGI environment by the verification responder when it has counted the request
 # against the limit and then handed it to Django after all (responder.py): not counted twice.
 RATE_COUNTED = "peritus.verification_rate_counted"
@@ -49,7 +55,7 @@ def rate_limited_page(request: HttpRequest) -> HttpResponse:
 def _public_headers(response: HttpResponse) -> HttpResponse:
     """A status must never be served stale from a cache, nor the page indexed by search engines."""
     response["Cache-Control"] = REVALIDATE
-    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["X-Robots-Tag"] = NOINDEX
     return response
 
 
@@ -65,26 +71,28 @@ def verify_form(request: HttpRequest) -> HttpResponse:
 def verify_detail(request: HttpRequest, number: str) -> HttpResponse:
     if not within_rate(request, "verify"):
         return rate_limited_page(request)
-    token = request.GET.get("t", "")[:600]
-    result = verify_certificate(number[:MAX_NUMBER_LENGTH], token=token)
-    if isinstance(result, VerificationMiss):
-        response = render_page(
-            request,
-            full_template="registry/verify_page.html",
-            fragment=miss_fragment(result, number=number[:MAX_NUMBER_LENGTH]),
-            title=_("Certificate not found"),
-            status=404,
-        )
-    else:
-        response = render_page(
-            request,
-            full_template="registry/verify_page.html",
-            fragment=verification_fragment(
-                result, today=timezone.localdate(), body_name=settings.PERITUS["BODY_NAME"]
-            ),
-            title=_("Certificate %(number)s") % {"number": result.reference},
-        )
+    number = number[:MAX_NUMBER_LENGTH]
+    today = timezone.localdate()
+    result = verify_certificate(number, token=request.GET.get("t", "")[:SEAL_LENGTH], today=today)
+    status, title, fragment = verification_page(result, number=number, today=today)
+    response = render_page(
+        request,
+        full_template="registry/verify_page.html",
+        fragment=fragment,
+        title=title,
+        status=status,
+    )
     return _public_headers(response)
+
+
+def verification_page(
+    result: Verification | VerificationMiss, *, number: str, today: dt.date
+) -> tuple[int, str, SafeString]:
+    """The status, title and content of /verify/<number>/ (this view and responder.py)."""
+    if isinstance(result, VerificationMiss):
+        return 404, _("Certificate not found"), miss_fragment(result, number=number)
+    fragment = verification_fragment(result, today=today, body_name=settings.PERITUS["BODY_NAME"])
+    return 200, _("Certificate %(number)s") % {"number": result.reference}, fragment
 
 
 @require_GET
